@@ -1,0 +1,163 @@
+// Messages: everything one device's sync core says to another (DESIGN.md 3.4).
+// Every message carries the library id; the wire form is JSON (see
+// message_codec.h), and a message's size on the simulated network is the size
+// of that encoding. Local integer ids never appear here: every record and
+// every foreign key travels as a uuid.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/uuid.h"
+
+namespace syncsim::core {
+
+// One record of a model in wire form. `data` is a JSON object holding the
+// model's synced columns by name and each foreign key as its wire field
+// (`parent_uuid`: a uuid string or null). `version` is the HLC string (DESIGN
+// 3.3) the writer stamped it with: the owner's for device-owned records, the
+// originator's for shared ones. A deleted record has `deleted` set and an
+// empty `data` object.
+struct WireRecord {
+  std::string model;
+  Uuid uuid;
+  nlohmann::json data = nlohmann::json::object();
+  std::string version;
+  bool deleted = false;
+
+  bool operator==(const WireRecord&) const = default;
+};
+
+// A change to a shared record, stamped with the originator's HLC.
+struct SharedChangeEntry {
+  enum class Type { kInsert, kUpdate, kDelete };
+  std::string hlc;
+  std::string model;
+  Uuid record_uuid;
+  Type type = Type::kInsert;
+  nlohmann::json data = nlohmann::json::object();
+
+  bool operator==(const SharedChangeEntry&) const = default;
+};
+
+// Owner -> peers: device-owned records, realtime. A single-record change is
+// a batch of one (kind name "StateChange"); larger ones are "StateBatch".
+struct StateBatch {
+  Uuid library;
+  Uuid owner;
+  std::vector<WireRecord> records;
+  bool operator==(const StateBatch&) const = default;
+};
+
+// Originator -> peers: HLC-stamped shared changes, in HLC order.
+struct SharedChangeBatch {
+  Uuid library;
+  std::vector<SharedChangeEntry> changes;
+  bool operator==(const SharedChangeBatch&) const = default;
+};
+
+// Receiver -> originator: every change of the originator up to `up_to_hlc`
+// has been applied (or found stale) and logged.
+struct AckSharedChanges {
+  Uuid library;
+  std::string up_to_hlc;
+  bool operator==(const AckSharedChanges&) const = default;
+};
+
+// A cursor over one owner's records of one model, ordered by
+// (version, uuid). The empty version means "from the beginning".
+struct StateCursor {
+  std::string version;
+  Uuid uuid;
+  bool operator==(const StateCursor&) const = default;
+};
+
+// Requester -> owner (or any peer holding the owner's records): records of
+// `owner` and `model` strictly after `after`, at most `limit` of them.
+struct StateRequest {
+  Uuid library;
+  uint64_t request_id = 0;
+  Uuid owner;
+  std::string model;
+  StateCursor after;
+  uint32_t limit = 0;
+  bool operator==(const StateRequest&) const = default;
+};
+
+// One page of the answer. `records` include deleted ones (tombstones) in
+// cursor order; `has_more` asks the requester to continue from `next`.
+struct StateResponse {
+  Uuid library;
+  uint64_t request_id = 0;
+  Uuid owner;
+  std::string model;
+  std::vector<WireRecord> records;
+  bool has_more = false;
+  StateCursor next;
+  bool operator==(const StateResponse&) const = default;
+};
+
+// Requester -> peer: shared log entries after `since_hlc` (empty: from
+// nothing, in which case the answer carries the current state of shared
+// records whose log entries were pruned).
+struct SharedChangeRequest {
+  Uuid library;
+  uint64_t request_id = 0;
+  std::string since_hlc;
+  uint32_t limit = 0;
+  bool operator==(const SharedChangeRequest&) const = default;
+};
+
+struct SharedChangeResponse {
+  Uuid library;
+  uint64_t request_id = 0;
+  std::vector<SharedChangeEntry> changes;
+  std::vector<WireRecord> current_state;
+  bool has_more = false;
+  std::string next_since_hlc;
+  bool operator==(const SharedChangeResponse&) const = default;
+};
+
+// Per-model summary a device holds of one owner's records (or of the shared
+// records when `owner` is nil): the watermark it has reached, how many
+// records it holds, and an order-independent digest of them computed from
+// uuids and synced fields.
+struct ModelWatermark {
+  Uuid owner;
+  std::string model;
+  std::string watermark;
+  uint64_t count = 0;
+  uint64_t digest = 0;
+  bool operator==(const ModelWatermark&) const = default;
+};
+
+// Sent on (re)connect, both ways: what I hold, so you can tell what I lack.
+struct WatermarkExchangeRequest {
+  Uuid library;
+  uint64_t request_id = 0;
+  std::vector<ModelWatermark> watermarks;
+  bool operator==(const WatermarkExchangeRequest&) const = default;
+};
+
+struct WatermarkExchangeResponse {
+  Uuid library;
+  uint64_t request_id = 0;
+  std::vector<ModelWatermark> watermarks;
+  bool operator==(const WatermarkExchangeResponse&) const = default;
+};
+
+struct Heartbeat {
+  Uuid library;
+  std::string hlc;
+  bool operator==(const Heartbeat&) const = default;
+};
+
+using Message = std::variant<StateBatch, SharedChangeBatch, AckSharedChanges, StateRequest, StateResponse,
+                             SharedChangeRequest, SharedChangeResponse, WatermarkExchangeRequest,
+                             WatermarkExchangeResponse, Heartbeat>;
+
+}  // namespace syncsim::core

@@ -1,0 +1,341 @@
+#include "core/record_applier.h"
+
+#include <cassert>
+#include <deque>
+
+#include <fmt/format.h>
+
+namespace syncsim::core {
+namespace {
+
+nlohmann::json RecordToJson(const WireRecord& record) {
+  return nlohmann::json{{"model", record.model},
+                        {"uuid", record.uuid.ToString()},
+                        {"data", record.data},
+                        {"version", record.version},
+                        {"deleted", record.deleted}};
+}
+
+WireRecord RecordFromJson(const std::string& text) {
+  nlohmann::json json = nlohmann::json::parse(text);
+  WireRecord record;
+  record.model = json.at("model").get<std::string>();
+  std::optional<Uuid> uuid = Uuid::Parse(json.at("uuid").get<std::string>());
+  assert(uuid.has_value());
+  record.uuid = *uuid;
+  record.data = json.at("data");
+  record.version = json.at("version").get<std::string>();
+  record.deleted = json.at("deleted").get<bool>();
+  return record;
+}
+
+bool JsonMatchesType(const nlohmann::json& value, ColumnType type) {
+  switch (type) {
+    case ColumnType::kInteger:
+      return value.is_number_integer() || value.is_boolean();
+    case ColumnType::kReal:
+      return value.is_number();
+    case ColumnType::kText:
+      return value.is_string();
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view ToString(ApplyOutcome outcome) {
+  switch (outcome) {
+    case ApplyOutcome::kApplied:
+      return "applied";
+    case ApplyOutcome::kStale:
+      return "stale";
+    case ApplyOutcome::kParked:
+      return "parked";
+    case ApplyOutcome::kDropped:
+      return "dropped";
+    case ApplyOutcome::kObsolete:
+      return "obsolete";
+  }
+  return "applied";
+}
+
+Status RecordApplier::Validate(const WireRecord& record) const {
+  const ModelSpec* model = library_.registry().Find(record.model);
+  if (model == nullptr) return Status::InvalidArgument(fmt::format("model: unknown model \"{}\"", record.model));
+  if (record.uuid.is_nil()) return Status::InvalidArgument("uuid: the nil uuid is not a record id");
+  if (record.version.empty()) return Status::InvalidArgument("version: expected a non-empty version");
+  if (!record.data.is_object()) return Status::InvalidArgument("data: expected an object");
+  for (const auto& [field, value] : record.data.items()) {
+    if (const ColumnSpec* column = model->FindColumn(field); column != nullptr) {
+      if (value.is_null()) {
+        if (!column->nullable && !record.deleted) {
+          return Status::InvalidArgument(fmt::format("data.{}: expected a value, got null", field));
+        }
+      } else if (!JsonMatchesType(value, column->type)) {
+        return Status::InvalidArgument(fmt::format("data.{}: wrong type {}", field, value.type_name()));
+      }
+      continue;
+    }
+    bool is_wire_field = false;
+    for (const ForeignKeySpec& key : model->foreign_keys) {
+      if (key.wire_field != field) continue;
+      is_wire_field = true;
+      if (!value.is_null() && !(value.is_string() && Uuid::Parse(value.get_ref<const std::string&>()).has_value())) {
+        return Status::InvalidArgument(fmt::format("data.{}: expected a uuid string or null", field));
+      }
+      if (value.is_null() && key.required && !record.deleted) {
+        return Status::InvalidArgument(fmt::format("data.{}: required reference is null", field));
+      }
+    }
+    if (!is_wire_field) return Status::InvalidArgument(fmt::format("data.{}: not a synced field of {}", field, model->name));
+  }
+  return Status::Ok();
+}
+
+std::string RecordApplier::TombstoneVersion(const std::string& model, const Uuid& uuid) {
+  Statement& statement = library_.sql().Prepare("SELECT version FROM tombstones WHERE model = ?1 AND uuid = ?2");
+  statement.Bind(1, model).Bind(2, uuid.ToString());
+  std::string version;
+  if (statement.Step()) version = statement.Text(0);
+  statement.Reset();
+  return version;
+}
+
+std::string RecordApplier::HeldVersion(const std::string& model, const Uuid& uuid) {
+  Statement& statement =
+      library_.sql().Prepare("SELECT version FROM record_versions WHERE model = ?1 AND uuid = ?2 AND field = ''");
+  statement.Bind(1, model).Bind(2, uuid.ToString());
+  std::string version;
+  if (statement.Step()) version = statement.Text(0);
+  statement.Reset();
+  std::string tombstone = TombstoneVersion(model, uuid);
+  return tombstone > version ? tombstone : version;
+}
+
+ApplyOutcome RecordApplier::Apply(const WireRecord& record, const Uuid& owner, bool local) {
+  ApplyOutcome outcome = ApplyOne(record, owner, local);
+  if (outcome == ApplyOutcome::kApplied) ResolveWaitingOn(record.uuid);
+  return outcome;
+}
+
+ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner, bool local) {
+  const ModelSpec* model = library_.registry().Find(record.model);
+  assert(model != nullptr);
+  SqliteDb& sql = library_.sql();
+  const std::string uuid_text = record.uuid.ToString();
+
+  // Last-writer-wins guard: an equal or newer version (or tombstone) wins,
+  // which also makes every duplicate delivery a no-op.
+  const std::string held = HeldVersion(record.model, record.uuid);
+  if (!held.empty() && held >= record.version) {
+    ++counters_.stale;
+    return ApplyOutcome::kStale;
+  }
+  // A parked copy of the same or a newer version: this is a duplicate.
+  {
+    Statement& parked = sql.Prepare(
+        "SELECT max(version) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record'");
+    parked.Bind(1, record.model).Bind(2, uuid_text);
+    std::string parked_version;
+    if (parked.Step() && !parked.IsNull(0)) parked_version = parked.Text(0);
+    parked.Reset();
+    if (!parked_version.empty() && parked_version >= record.version) {
+      ++counters_.stale;
+      return ApplyOutcome::kStale;
+    }
+  }
+
+  if (record.deleted) {
+    std::vector<Uuid> removed = library_.DeleteRecord(*model, record.uuid);
+    if (removed.empty()) removed.push_back(record.uuid);
+    for (const Uuid& gone : removed) {
+      sql.Prepare("INSERT OR REPLACE INTO tombstones (model, uuid, version, owner) VALUES (?1, ?2, ?3, ?4)")
+          .Bind(1, record.model)
+          .Bind(2, gone.ToString())
+          .Bind(3, record.version)
+          .Bind(4, owner.is_nil() ? std::string() : owner.ToString())
+          .Run();
+      sql.Prepare("DELETE FROM record_versions WHERE model = ?1 AND uuid = ?2")
+          .Bind(1, record.model)
+          .Bind(2, gone.ToString())
+          .Run();
+      sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")
+          .Bind(1, record.model)
+          .Bind(2, gone.ToString())
+          .Run();
+    }
+    ++counters_.applied;
+    return ApplyOutcome::kApplied;
+  }
+
+  // Map every foreign key from its wire uuid to a local id.
+  std::map<std::string, std::optional<int64_t>> local_keys;
+  std::vector<std::pair<const ForeignKeySpec*, Uuid>> deferred_links;
+  for (const ForeignKeySpec& key : model->foreign_keys) {
+    auto wire = record.data.find(key.wire_field);
+    if (wire == record.data.end() || wire->is_null()) {
+      local_keys[key.column] = std::nullopt;
+      continue;
+    }
+    std::optional<Uuid> target_uuid = Uuid::Parse(wire->get_ref<const std::string&>());
+    assert(target_uuid.has_value());
+    const ModelSpec* target = library_.registry().Find(key.target_model);
+    assert(target != nullptr);
+    std::optional<int64_t> target_id = library_.LocalId(*target, *target_uuid);
+    if (target_id.has_value()) {
+      local_keys[key.column] = target_id;
+      continue;
+    }
+    // The owner's own writes always reference records it holds.
+    assert(!local && "a local write references a record the device does not hold");
+    // A link to a deleted record: a required one makes the record obsolete
+    // (a file under a deleted folder), an optional one is simply absent.
+    const bool blocking = key.required || key.null_only_for_root;
+    if (!TombstoneVersion(key.target_model, *target_uuid).empty()) {
+      if (blocking) {
+        ++counters_.obsolete;
+        return ApplyOutcome::kObsolete;
+      }
+      local_keys[key.column] = std::nullopt;
+      continue;
+    }
+    switch (settings_.missing_dependency) {
+      case MissingDependencyPolicy::kPark:
+        if (blocking) {
+          Park(record, owner, key.target_model, *target_uuid);
+          return ApplyOutcome::kParked;
+        }
+        local_keys[key.column] = std::nullopt;
+        deferred_links.emplace_back(&key, *target_uuid);
+        break;
+      case MissingDependencyPolicy::kDrop:
+        ++counters_.dropped;
+        return ApplyOutcome::kDropped;
+      case MissingDependencyPolicy::kNull:
+        local_keys[key.column] = std::nullopt;
+        ++counters_.links_nulled;
+        break;
+    }
+  }
+
+  // A move that would put an entry below itself can only be an out-of-order
+  // delivery: the owner never builds a cycle. Wait for the new parent's own
+  // move to arrive.
+  if (model->name == "entry") {
+    std::optional<int64_t> parent_id = local_keys["parent_id"];
+    std::optional<int64_t> self_id = library_.LocalId(*model, record.uuid);
+    if (parent_id.has_value() && self_id.has_value() && library_.WouldCreateCycle(*self_id, *parent_id)) {
+      assert(!local);
+      Park(record, owner, model->name, Uuid::Parse(record.data.at("parent_uuid").get<std::string>()).value());
+      return ApplyOutcome::kParked;
+    }
+  }
+
+  library_.UpsertRecord(*model, record.uuid, record.data, local_keys);
+  sql.Prepare("INSERT OR REPLACE INTO record_versions (model, uuid, field, version) VALUES (?1, ?2, '', ?3)")
+      .Bind(1, record.model)
+      .Bind(2, uuid_text)
+      .Bind(3, record.version)
+      .Run();
+  // Older parked copies and deferred links of this record are superseded.
+  sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")
+      .Bind(1, record.model)
+      .Bind(2, uuid_text)
+      .Run();
+  for (const auto& [key, target_uuid] : deferred_links) {
+    sql.Prepare(
+           "INSERT INTO pending_dependencies (kind, model, record_uuid, field, missing_model, missing_uuid, owner, "
+           "version, payload) VALUES ('link', ?1, ?2, ?3, ?4, ?5, ?6, ?7, '')")
+        .Bind(1, record.model)
+        .Bind(2, uuid_text)
+        .Bind(3, key->column)
+        .Bind(4, key->target_model)
+        .Bind(5, target_uuid.ToString())
+        .Bind(6, owner.is_nil() ? std::string() : owner.ToString())
+        .Bind(7, record.version)
+        .Run();
+    ++counters_.links_deferred;
+  }
+  ++counters_.applied;
+  return ApplyOutcome::kApplied;
+}
+
+void RecordApplier::Park(const WireRecord& record, const Uuid& owner, const std::string& missing_model,
+                         const Uuid& missing_uuid) {
+  SqliteDb& sql = library_.sql();
+  // Only the newest version of a record waits; an older parked copy is
+  // superseded.
+  sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record'")
+      .Bind(1, record.model)
+      .Bind(2, record.uuid.ToString())
+      .Run();
+  sql.Prepare(
+         "INSERT INTO pending_dependencies (kind, model, record_uuid, field, missing_model, missing_uuid, owner, "
+         "version, payload) VALUES ('record', ?1, ?2, '', ?3, ?4, ?5, ?6, ?7)")
+      .Bind(1, record.model)
+      .Bind(2, record.uuid.ToString())
+      .Bind(3, missing_model)
+      .Bind(4, missing_uuid.ToString())
+      .Bind(5, owner.is_nil() ? std::string() : owner.ToString())
+      .Bind(6, record.version)
+      .Bind(7, RecordToJson(record).dump())
+      .Run();
+  ++counters_.parked;
+}
+
+void RecordApplier::ResolveWaitingOn(const Uuid& arrived) {
+  // Breadth-first over everything the arrival unblocks; each applied record
+  // may unblock more. Bounded so that a bug cannot loop forever.
+  std::deque<Uuid> arrivals{arrived};
+  uint64_t resolved = 0;
+  SqliteDb& sql = library_.sql();
+  while (!arrivals.empty()) {
+    Uuid current = arrivals.front();
+    arrivals.pop_front();
+    struct Waiting {
+      int64_t id;
+      std::string kind, model, record_uuid, field, owner, version, payload;
+    };
+    std::vector<Waiting> waiting;
+    Statement& select = sql.Prepare(
+        "SELECT id, kind, model, record_uuid, field, owner, version, payload FROM pending_dependencies "
+        "WHERE missing_uuid = ?1 ORDER BY id");
+    select.Bind(1, current.ToString());
+    while (select.Step()) {
+      waiting.push_back({select.Int(0), select.Text(1), select.Text(2), select.Text(3), select.Text(4),
+                         select.Text(5), select.Text(6), select.Text(7)});
+    }
+    select.Reset();
+    for (const Waiting& row : waiting) {
+      ++resolved;
+      assert(resolved <= settings_.resolution_cascade_max);
+      sql.Prepare("DELETE FROM pending_dependencies WHERE id = ?1").Bind(1, row.id).Run();
+      const ModelSpec* model = library_.registry().Find(row.model);
+      assert(model != nullptr);
+      std::optional<Uuid> record_uuid = Uuid::Parse(row.record_uuid);
+      assert(record_uuid.has_value());
+      if (row.kind == "link") {
+        // Repair only if the record still holds the version that carried
+        // this link; a newer version brought its own links.
+        if (HeldVersion(row.model, *record_uuid) != row.version) continue;
+        const ForeignKeySpec* key = model->FindForeignKey(row.field);
+        assert(key != nullptr);
+        const ModelSpec* target = library_.registry().Find(key->target_model);
+        std::optional<int64_t> target_id = library_.LocalId(*target, current);
+        if (!target_id.has_value()) continue;
+        library_.SetForeignKey(*model, *record_uuid, row.field, *target_id);
+        ++counters_.links_repaired;
+        continue;
+      }
+      WireRecord record = RecordFromJson(row.payload);
+      std::optional<Uuid> owner = row.owner.empty() ? Uuid() : Uuid::Parse(row.owner);
+      ApplyOutcome outcome = ApplyOne(record, owner.value_or(Uuid()), false);
+      if (outcome == ApplyOutcome::kApplied) {
+        ++counters_.parked_resolved;
+        arrivals.push_back(record.uuid);
+      }
+    }
+  }
+}
+
+}  // namespace syncsim::core

@@ -1,0 +1,155 @@
+#include "core/sqlite_db.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace syncsim::core {
+namespace {
+
+[[noreturn]] void FailSql(sqlite3* handle, std::string_view what) {
+  std::fprintf(stderr, "syncsim: SQLite error in %.*s: %s\n", static_cast<int>(what.size()), what.data(),
+               handle != nullptr ? sqlite3_errmsg(handle) : "(no handle)");
+  std::abort();
+}
+
+}  // namespace
+
+Statement::~Statement() { sqlite3_finalize(statement_); }
+
+Statement& Statement::Bind(int index, int64_t value) {
+  if (sqlite3_bind_int64(statement_, index, value) != SQLITE_OK) FailSql(sqlite3_db_handle(statement_), "bind");
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  if (sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
+    FailSql(sqlite3_db_handle(statement_), "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  if (sqlite3_bind_null(statement_, index) != SQLITE_OK) FailSql(sqlite3_db_handle(statement_), "bind");
+  return *this;
+}
+
+Statement& Statement::BindJson(int index, const nlohmann::json& value) {
+  if (value.is_null()) return BindNull(index);
+  if (value.is_boolean()) return Bind(index, static_cast<int64_t>(value.get<bool>() ? 1 : 0));
+  if (value.is_number_integer()) return Bind(index, value.get<int64_t>());
+  if (value.is_number_float()) {
+    if (sqlite3_bind_double(statement_, index, value.get<double>()) != SQLITE_OK) {
+      FailSql(sqlite3_db_handle(statement_), "bind");
+    }
+    return *this;
+  }
+  if (value.is_string()) return Bind(index, value.get_ref<const std::string&>());
+  return Bind(index, value.dump());
+}
+
+Statement& Statement::BindOptional(int index, const std::optional<int64_t>& value) {
+  return value.has_value() ? Bind(index, *value) : BindNull(index);
+}
+
+bool Statement::Step() {
+  int result = sqlite3_step(statement_);
+  if (result == SQLITE_ROW) return true;
+  if (result == SQLITE_DONE) return false;
+  FailSql(sqlite3_db_handle(statement_), sqlite3_sql(statement_));
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+}
+
+bool Statement::IsNull(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
+double Statement::Real(int column) const { return sqlite3_column_double(statement_, column); }
+
+std::string Statement::Text(int column) const {
+  const unsigned char* text = sqlite3_column_text(statement_, column);
+  if (text == nullptr) return std::string();
+  return std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(statement_, column)));
+}
+
+nlohmann::json Statement::Json(int column) const {
+  switch (sqlite3_column_type(statement_, column)) {
+    case SQLITE_NULL:
+      return nullptr;
+    case SQLITE_INTEGER:
+      return Int(column);
+    case SQLITE_FLOAT:
+      return Real(column);
+    default:
+      return Text(column);
+  }
+}
+
+void Statement::Reset() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+}
+
+Status SqliteDb::Open(const std::string& path, std::unique_ptr<SqliteDb>* result) {
+  sqlite3* handle = nullptr;
+  int code = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (code != SQLITE_OK) {
+    std::string message = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(code);
+    sqlite3_close(handle);
+    return Status::IoError(path + ": cannot open database: " + message);
+  }
+  result->reset(new SqliteDb(handle));
+  return Status::Ok();
+}
+
+SqliteDb::~SqliteDb() {
+  statements_.clear();
+  sqlite3_close(handle_);
+}
+
+void SqliteDb::Execute(std::string_view sql) {
+  Status status = TryExecute(sql);
+  if (!status.ok()) FailSql(handle_, status.message());
+}
+
+Status SqliteDb::TryExecute(std::string_view sql) {
+  char* error = nullptr;
+  std::string owned(sql);
+  if (sqlite3_exec(handle_, owned.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    return Status::Corruption(message + " in: " + owned.substr(0, 200));
+  }
+  return Status::Ok();
+}
+
+Statement& SqliteDb::Prepare(const std::string& sql) {
+  auto found = statements_.find(sql);
+  if (found == statements_.end()) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(handle_, sql.c_str(), static_cast<int>(sql.size()), &statement, nullptr) != SQLITE_OK) {
+      FailSql(handle_, sql);
+    }
+    found = statements_.emplace(sql, std::make_unique<Statement>(statement)).first;
+  }
+  found->second->Reset();
+  return *found->second;
+}
+
+int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(handle_); }
+int SqliteDb::Changes() const { return sqlite3_changes(handle_); }
+
+SqliteDb::Transaction::Transaction(SqliteDb& db) : db_(db) { db_.Execute("BEGIN"); }
+
+SqliteDb::Transaction::~Transaction() {
+  if (!done_) db_.Execute("ROLLBACK");
+}
+
+void SqliteDb::Transaction::Commit() {
+  db_.Execute("COMMIT");
+  done_ = true;
+}
+
+}  // namespace syncsim::core

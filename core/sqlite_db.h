@@ -1,0 +1,103 @@
+// SqliteDb: a thin RAII wrapper over one SQLite connection with a cache of
+// prepared statements. Every SQL statement of the core goes through it, so
+// errors are turned into Status in one place and statements are prepared once.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace syncsim::core {
+
+// A prepared statement, reset and cleared before each use. Owned by the
+// SqliteDb that prepared it; valid until that SqliteDb is destroyed.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* statement) : statement_(statement) {}
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Binds parameters, 1-based. A JSON value binds as NULL, integer, real or
+  // text by its type. REQUIRES: index within the statement's parameter count.
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& BindNull(int index);
+  Statement& BindJson(int index, const nlohmann::json& value);
+  Statement& BindOptional(int index, const std::optional<int64_t>& value);
+
+  // Steps once. Returns true when a row is available, false when done.
+  // Aborts on an SQL error: every statement the core runs is its own SQL
+  // over its own schema, so an error there is a bug, not bad input.
+  bool Step();
+  // Steps until done (for statements that return no rows).
+  void Run();
+
+  bool IsNull(int column) const;
+  int64_t Int(int column) const;
+  double Real(int column) const;
+  std::string Text(int column) const;
+  // The column as JSON: null, integer, real or string.
+  nlohmann::json Json(int column) const;
+
+  // Resets the statement for another use and clears its bindings.
+  void Reset();
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+class SqliteDb {
+ public:
+  // Opens (creating if needed) the database at `path`; ":memory:" gives a
+  // private in-memory database. On failure returns a Status naming the path.
+  static Status Open(const std::string& path, std::unique_ptr<SqliteDb>* result);
+  ~SqliteDb();
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+
+  // Runs one or more statements without results. Aborts on error (our SQL).
+  void Execute(std::string_view sql);
+  // Runs one or more statements, reporting errors as Status (for SQL that
+  // reads databases the core did not write, such as snapshots).
+  Status TryExecute(std::string_view sql);
+
+  // Returns the cached prepared statement for `sql`, reset and ready for
+  // binding. Owned by this object. REQUIRES: `sql` is valid SQL.
+  Statement& Prepare(const std::string& sql);
+
+  int64_t LastInsertRowId() const;
+  int Changes() const;
+  sqlite3* handle() { return handle_; }
+
+  // Scoped transaction: BEGIN on construction, COMMIT on Commit(), ROLLBACK
+  // if destroyed without Commit(). Not nestable.
+  class Transaction {
+   public:
+    explicit Transaction(SqliteDb& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void Commit();
+
+   private:
+    SqliteDb& db_;
+    bool done_ = false;
+  };
+
+ private:
+  explicit SqliteDb(sqlite3* handle) : handle_(handle) {}
+  sqlite3* handle_;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
+};
+
+}  // namespace syncsim::core

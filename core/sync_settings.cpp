@@ -1,0 +1,36 @@
+#include "core/sync_settings.h"
+
+#include <array>
+
+namespace syncsim::core {
+
+std::string_view ToString(MissingDependencyPolicy policy) {
+  switch (policy) {
+    case MissingDependencyPolicy::kPark:
+      return "park";
+    case MissingDependencyPolicy::kDrop:
+      return "drop";
+    case MissingDependencyPolicy::kNull:
+      return "null";
+  }
+  return "park";
+}
+
+std::optional<MissingDependencyPolicy> ParseMissingDependencyPolicy(std::string_view text) {
+  if (text == "park") return MissingDependencyPolicy::kPark;
+  if (text == "drop") return MissingDependencyPolicy::kDrop;
+  if (text == "null") return MissingDependencyPolicy::kNull;
+  return std::nullopt;
+}
+
+bool IsKnownDefect(std::string_view name) {
+  constexpr std::array<std::string_view, 5> kKnown = {kDefectWatermarkSkipsParked, kDefectLwwGuardPruned,
+                                                      kDefectAckWithoutMax, kDefectBufferDropsNew,
+                                                      kDefectDigestUsesLocalIds};
+  for (std::string_view known : kKnown) {
+    if (known == name) return true;
+  }
+  return false;
+}
+
+}  // namespace syncsim::core

@@ -1,0 +1,50 @@
+// SyncSettings: the knobs of one device's sync core that a scenario sets
+// (DESIGN.md 3.5 to 3.7): the missing-dependency policy, batching, and the
+// named defect switches that re-create known bugs of real sync engines.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace syncsim::core {
+
+// What a receiver does with a record whose foreign-key target it lacks.
+enum class MissingDependencyPolicy {
+  kPark,  // keep it, apply when the target arrives (correct)
+  kDrop,  // the "filter" regression: lose it, advance the watermark anyway
+  kNull,  // the "set to NULL" regression: apply unlinked, never repair
+};
+
+std::string_view ToString(MissingDependencyPolicy policy);
+std::optional<MissingDependencyPolicy> ParseMissingDependencyPolicy(std::string_view text);
+
+// The defect switches of DESIGN.md 3.7. Each is off by default.
+inline constexpr std::string_view kDefectWatermarkSkipsParked = "watermark_skips_parked";
+inline constexpr std::string_view kDefectLwwGuardPruned = "lww_guard_pruned";
+inline constexpr std::string_view kDefectAckWithoutMax = "ack_without_max";
+inline constexpr std::string_view kDefectBufferDropsNew = "buffer_drops_new";
+inline constexpr std::string_view kDefectDigestUsesLocalIds = "digest_uses_local_ids";
+
+// True when `name` is one of the defect switches above.
+bool IsKnownDefect(std::string_view name);
+
+struct SyncSettings {
+  MissingDependencyPolicy missing_dependency = MissingDependencyPolicy::kPark;
+  // Device-owned records are flushed to peers when this many are pending...
+  uint32_t batch_size = 100;
+  // ...or when the oldest pending one has waited this long (virtual time).
+  int64_t flush_interval_ms = 50;
+  // Shared changes are batched the same way (they are small).
+  uint32_t shared_batch_size = 100;
+  // Upper bound on records resolved in one cascade of parked dependencies
+  // (a chain of parked records applied because their target arrived).
+  uint32_t resolution_cascade_max = 1'000'000;
+  std::set<std::string, std::less<>> defects;
+
+  bool HasDefect(std::string_view name) const { return defects.count(name) > 0; }
+};
+
+}  // namespace syncsim::core

@@ -1,0 +1,73 @@
+#include "sim/cluster/cluster.h"
+
+#include "sim/assert.h"
+
+namespace syncsim::sim {
+
+core::Uuid UuidFromStream(Random random) {
+  const uint64_t high = random.NextU64();
+  const uint64_t low = random.NextU64();
+  return core::Uuid::FromRandomBits(high, low);
+}
+
+Cluster::Cluster(ClusterSettings settings)
+    : settings_(std::move(settings)),
+      streams_(settings_.seed),
+      scheduler_(SchedulerSettings{.events_max = settings_.events_max, .random_tie_break = settings_.random_tie_break},
+                 streams_.Stream("scheduler"), &trace_),
+      network_(scheduler_, streams_.Stream("network"), trace_, settings_.link),
+      library_id_(UuidFromStream(streams_.Stream("library"))) {
+  for (const SimDeviceSettings& device : settings_.devices) {
+    SYNCSIM_ASSERT(!directory_.Contains(device.name));
+    directory_.Add(UuidFromStream(streams_.Stream("device/" + device.name)), device.name);
+  }
+  for (const SimDeviceSettings& device : settings_.devices) {
+    devices_.push_back(std::make_unique<SimDevice>(device, directory_.UuidOf(device.name), library_id_,
+                                                   streams_.Stream("ids/" + device.name), &scheduler_, &network_,
+                                                   &directory_, &settings_.sync));
+  }
+}
+
+SimDevice& Cluster::device(const std::string& name) {
+  for (const auto& device : devices_) {
+    if (device->name() == name) return *device;
+  }
+  SYNCSIM_ASSERT(false && "no device of that name");
+  std::abort();
+}
+
+core::Status Cluster::StartAll() {
+  for (const auto& device : devices_) {
+    if (device->is_on()) continue;
+    core::Status status = device->Start();
+    if (!status.ok()) return status;
+  }
+  return core::Status::Ok();
+}
+
+void Cluster::ConnectAll(const std::vector<std::string>& names) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (size_t j = i + 1; j < names.size(); ++j) network_.Connect(names[i], names[j]);
+  }
+}
+
+void Cluster::EndWork() {
+  SYNCSIM_ASSERT(active_work_ > 0);
+  --active_work_;
+}
+
+bool Cluster::Quiescent() const {
+  if (active_work_ > 0) return false;
+  if (network_.in_flight() > 0 || network_.held() > 0) return false;
+  for (const auto& device : devices_) {
+    if (device->is_on() && device->engine().HasPendingWork()) return false;
+  }
+  return true;
+}
+
+bool Cluster::RunUntilQuiescent(int64_t time_us_max) {
+  scheduler_.RunWhile([this] { return !Quiescent(); }, time_us_max);
+  return Quiescent();
+}
+
+}  // namespace syncsim::sim

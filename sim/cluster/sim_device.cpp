@@ -1,0 +1,120 @@
+#include "sim/cluster/sim_device.h"
+
+#include "sim/assert.h"
+
+namespace syncsim::sim {
+
+void DeviceDirectory::Add(const core::Uuid& uuid, const std::string& name) {
+  SYNCSIM_ASSERT(!names_.contains(uuid));
+  SYNCSIM_ASSERT(!uuids_.contains(name));
+  names_.emplace(uuid, name);
+  uuids_.emplace(name, uuid);
+}
+
+const std::string& DeviceDirectory::NameOf(const core::Uuid& uuid) const {
+  auto found = names_.find(uuid);
+  SYNCSIM_ASSERT(found != names_.end());
+  return found->second;
+}
+
+const core::Uuid& DeviceDirectory::UuidOf(const std::string& name) const {
+  auto found = uuids_.find(name);
+  SYNCSIM_ASSERT(found != uuids_.end());
+  return found->second;
+}
+
+// Carries the core's messages over the mock network, addressing peers by
+// their node names.
+class SimDevice::NetworkTransport : public core::Transport {
+ public:
+  NetworkTransport(std::string name, Network& network, const DeviceDirectory& directory)
+      : name_(std::move(name)), network_(network), directory_(directory) {}
+
+  void Send(const core::Uuid& peer, std::string_view kind, std::string payload) override {
+    network_.Send(name_, directory_.NameOf(peer), std::string(kind), std::move(payload));
+  }
+
+  std::vector<core::Uuid> ConnectedPeers() const override {
+    std::vector<core::Uuid> peers;
+    for (const std::string& peer : network_.ConnectedPeers(name_)) peers.push_back(directory_.UuidOf(peer));
+    std::sort(peers.begin(), peers.end());
+    return peers;
+  }
+
+ private:
+  std::string name_;
+  Network& network_;
+  const DeviceDirectory& directory_;
+};
+
+SimDevice::SimDevice(SimDeviceSettings settings, const core::Uuid& uuid, const core::Uuid& library_id,
+                     Random id_random, Scheduler* scheduler, Network* network, const DeviceDirectory* directory,
+                     const core::SyncSettings* sync_settings)
+    : settings_(std::move(settings)),
+      uuid_(uuid),
+      library_id_(library_id),
+      scheduler_(*scheduler),
+      network_(*network),
+      directory_(*directory),
+      sync_settings_(*sync_settings),
+      clock_(*scheduler, settings_.clock),
+      ids_(id_random),
+      transport_(std::make_unique<NetworkTransport>(settings_.name, *network, *directory)) {
+  network_.AddNode(
+      settings_.name,
+      [this](const Envelope& envelope) {
+        // The network drops messages to a device that is down, so a delivery
+        // always finds the core running.
+        SYNCSIM_ASSERT(engine_ != nullptr);
+        core::Status status = engine_->OnMessage(directory_.UuidOf(envelope.from), envelope.payload);
+        if (!status.ok()) ++rejected_messages_;
+      },
+      [this](const std::string& peer, bool connected) {
+        if (engine_ == nullptr) return;
+        if (connected) {
+          engine_->OnPeerConnected(directory_.UuidOf(peer));
+        } else {
+          engine_->OnPeerDisconnected(directory_.UuidOf(peer));
+        }
+      });
+  network_.SetNodeUp(settings_.name, false);
+}
+
+SimDevice::~SimDevice() {
+  if (tick_timer_ != 0) scheduler_.Cancel(tick_timer_);
+}
+
+core::Status SimDevice::Start() {
+  SYNCSIM_ASSERT(engine_ == nullptr);
+  if (library_ == nullptr) {
+    core::Status status = core::LibraryDb::Open(settings_.database_path, core::ModelRegistry::Default(), &library_);
+    if (!status.ok()) return status;
+  }
+  engine_ = std::make_unique<core::SyncEngine>(
+      core::SyncEngine::Environment{library_.get(), &clock_, &ids_, transport_.get()}, uuid_, library_id_,
+      settings_.name, &sync_settings_);
+  engine_->Start();
+  network_.SetNodeUp(settings_.name, true);
+  // The core learns of the connections that exist while it was off.
+  for (const std::string& peer : network_.ConnectedPeers(settings_.name)) {
+    engine_->OnPeerConnected(directory_.UuidOf(peer));
+  }
+  tick_timer_ = scheduler_.ScheduleEvery(scheduler_.now_us() + settings_.tick_period_us, settings_.tick_period_us,
+                                         "tick " + settings_.name, [this] { engine_->Tick(); });
+  return core::Status::Ok();
+}
+
+void SimDevice::Crash() {
+  SYNCSIM_ASSERT(engine_ != nullptr);
+  scheduler_.Cancel(tick_timer_);
+  tick_timer_ = 0;
+  engine_.reset();
+  network_.SetNodeUp(settings_.name, false);
+}
+
+core::SyncEngine& SimDevice::engine() {
+  SYNCSIM_ASSERT(engine_ != nullptr);
+  return *engine_;
+}
+
+}  // namespace syncsim::sim

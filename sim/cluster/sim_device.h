@@ -1,0 +1,102 @@
+// SimDevice: one simulated device: its library database, its sync core, its
+// own clock and id stream, and the adapter that carries the core's messages
+// over the mock network. It also owns the device's periodic sync timer.
+//
+// A device can be off (not started yet, or crashed). Crashing throws away
+// the sync core and everything volatile in it (batches, buffers, timers);
+// the database survives, and Restart builds a new core over it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/library_db.h"
+#include "core/sync_engine.h"
+#include "core/sync_settings.h"
+#include "core/transport.h"
+#include "sim/cluster/seeded_id_source.h"
+#include "sim/device_clock.h"
+#include "sim/network.h"
+#include "sim/scheduler.h"
+
+namespace syncsim::sim {
+
+// Maps device uuids to network node names and back, for every device of a
+// cluster. Owned by the cluster; devices read it.
+class DeviceDirectory {
+ public:
+  void Add(const core::Uuid& uuid, const std::string& name);
+  const std::string& NameOf(const core::Uuid& uuid) const;
+  const core::Uuid& UuidOf(const std::string& name) const;
+  bool Contains(const std::string& name) const { return uuids_.contains(name); }
+
+ private:
+  std::map<core::Uuid, std::string> names_;
+  std::map<std::string, core::Uuid> uuids_;
+};
+
+struct SimDeviceSettings {
+  std::string name;
+  DeviceClockSettings clock;
+  // Path of the device's database file, or ":memory:".
+  std::string database_path = ":memory:";
+  // How often the sync loop runs (flushes, later retries), virtual time.
+  int64_t tick_period_us = 10'000;
+};
+
+class SimDevice {
+ public:
+  // `scheduler`, `network`, `directory` and `sync_settings` must outlive the
+  // device. `id_random` is the device's own id stream. The device is off
+  // until Start().
+  SimDevice(SimDeviceSettings settings, const core::Uuid& uuid, const core::Uuid& library_id, Random id_random,
+            Scheduler* scheduler, Network* network, const DeviceDirectory* directory,
+            const core::SyncSettings* sync_settings);
+  ~SimDevice();
+  SimDevice(const SimDevice&) = delete;
+  SimDevice& operator=(const SimDevice&) = delete;
+
+  // Opens the database (created on first start), starts the core, brings the
+  // network node up and starts the sync timer. Returns the database's Status.
+  // REQUIRES: the device is off.
+  core::Status Start();
+  // Loses all volatile state: the core, its batches, its timer; the network
+  // drops messages to it until Restart. REQUIRES: the device is on.
+  void Crash();
+  // Start() after a Crash(): resumes from the database.
+  core::Status Restart() { return Start(); }
+
+  bool is_on() const { return engine_ != nullptr; }
+  const std::string& name() const { return settings_.name; }
+  const core::Uuid& uuid() const { return uuid_; }
+  DeviceClock& clock() { return clock_; }
+  // REQUIRES: is_on().
+  core::SyncEngine& engine();
+  // The database; valid while on, and after a crash too (it survives).
+  core::LibraryDb* library() { return library_.get(); }
+  // Messages the core rejected as malformed.
+  uint64_t rejected_messages() const { return rejected_messages_; }
+
+ private:
+  class NetworkTransport;
+
+  SimDeviceSettings settings_;
+  const core::Uuid uuid_;
+  const core::Uuid library_id_;
+  Scheduler& scheduler_;
+  Network& network_;
+  const DeviceDirectory& directory_;
+  const core::SyncSettings& sync_settings_;
+  DeviceClock clock_;
+  SeededIdSource ids_;
+  std::unique_ptr<NetworkTransport> transport_;
+  std::unique_ptr<core::LibraryDb> library_;
+  std::unique_ptr<core::SyncEngine> engine_;
+  Scheduler::EventId tick_timer_ = 0;
+  uint64_t rejected_messages_ = 0;
+};
+
+}  // namespace syncsim::sim

@@ -1,0 +1,169 @@
+#include "sim/workloads/index_workload.h"
+
+#include <array>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "sim/assert.h"
+
+namespace syncsim::sim {
+namespace {
+
+constexpr std::array<const char*, 8> kExtensions = {"jpg", "png", "txt", "pdf", "mp4", "md", "rs", "zip"};
+// A fixed origin for synthetic modification times (virtual, not the host's).
+constexpr int64_t kModifiedAtOriginMs = 1'600'000'000'000;
+// When the device is off, the indexer waits and tries again this much later.
+constexpr int64_t kOffRetryUs = 100'000;
+
+}  // namespace
+
+core::Uuid ContentNamespace() { return core::Uuid(0x6a7b1c2d3e4f5061ULL, 0x8a9bacbdcedf0f1eULL); }
+
+IndexWorkload::IndexWorkload(Cluster* cluster, IndexSettings settings, Random random)
+    : cluster_(*cluster), settings_(std::move(settings)), random_(random) {
+  SYNCSIM_ASSERT(settings_.dirs >= 1 && settings_.dirs <= kIndexDirsMax);
+  SYNCSIM_ASSERT(settings_.files <= kIndexFilesMax);
+  SYNCSIM_ASSERT(settings_.files_per_s > 0);
+  SYNCSIM_ASSERT(cluster_.directory().Contains(settings_.device));
+  auto new_uuid = [this] {
+    const uint64_t high = random_.NextU64();
+    const uint64_t low = random_.NextU64();
+    return core::Uuid::FromRandomBits(high, low);
+  };
+  location_uuid_ = new_uuid();
+  plan_.reserve(settings_.dirs + settings_.files);
+  PlannedEntry root;
+  root.uuid = new_uuid();
+  root.is_directory = true;
+  root.name = settings_.location;
+  plan_.push_back(root);
+  for (uint32_t dir = 1; dir < settings_.dirs; ++dir) {
+    PlannedEntry entry;
+    entry.uuid = new_uuid();
+    entry.parent = static_cast<int64_t>(random_.Uniform(dir));
+    entry.is_directory = true;
+    entry.name = fmt::format("dir-{}", dir);
+    plan_.push_back(entry);
+  }
+  std::vector<std::string> hashes;
+  for (uint32_t file = 0; file < settings_.files; ++file) {
+    PlannedEntry entry;
+    entry.uuid = new_uuid();
+    entry.parent = static_cast<int64_t>(random_.Uniform(settings_.dirs));
+    entry.extension = random_.Choice(std::vector<const char*>(kExtensions.begin(), kExtensions.end()));
+    entry.name = fmt::format("file-{}.{}", file, entry.extension);
+    entry.size = random_.Range(1, 50'000'000);
+    std::string hash;
+    if (!hashes.empty() && random_.Bernoulli(settings_.duplicate_content)) {
+      hash = random_.Choice(hashes);
+    } else {
+      const uint64_t high = random_.NextU64();
+      const uint64_t low = random_.NextU64();
+      hash = fmt::format("{:016x}{:016x}", high, low);
+      hashes.push_back(hash);
+    }
+    if (!random_.Bernoulli(settings_.identify_errors)) entry.content_hash = hash;
+    plan_.push_back(entry);
+  }
+  step_period_us_ = std::max<int64_t>(1, 1'000'000 / settings_.files_per_s);
+}
+
+uint32_t IndexWorkload::identified_files() const {
+  uint32_t count = 0;
+  for (const PlannedEntry& entry : plan_) count += entry.content_hash.empty() ? 0 : 1;
+  return count;
+}
+
+uint32_t IndexWorkload::distinct_contents() const {
+  std::set<std::string> hashes;
+  for (const PlannedEntry& entry : plan_) {
+    if (!entry.content_hash.empty()) hashes.insert(entry.content_hash);
+  }
+  return static_cast<uint32_t>(hashes.size());
+}
+
+void IndexWorkload::Start() {
+  cluster_.BeginWork();
+  cluster_.scheduler().ScheduleAfter(0, "index " + settings_.location, [this] { Step(); });
+}
+
+void IndexWorkload::Step() {
+  SimDevice& device = cluster_.device(settings_.device);
+  if (!device.is_on()) {
+    cluster_.scheduler().ScheduleAfter(kOffRetryUs, "index " + settings_.location, [this] { Step(); });
+    return;
+  }
+  // Steps: 0 writes the location, 1..plan size writes entries, then one
+  // step per file identifies it. Steps with nothing to do are skipped.
+  const size_t entry_steps = plan_.size() + 1;
+  bool wrote = false;
+  while (!wrote && next_step_ < entry_steps + plan_.size()) {
+    const size_t step = next_step_++;
+    wrote = step < entry_steps ? WriteEntry(step) : Identify(step - entry_steps);
+  }
+  if (next_step_ >= entry_steps + plan_.size()) {
+    done_ = true;
+    cluster_.EndWork();
+    return;
+  }
+  cluster_.scheduler().ScheduleAfter(step_period_us_, "index " + settings_.location, [this] { Step(); });
+}
+
+bool IndexWorkload::WriteEntry(size_t step) {
+  core::SyncEngine& engine = cluster_.device(settings_.device).engine();
+  const core::Uuid& device_uuid = cluster_.device(settings_.device).uuid();
+  core::Status status;
+  if (step == 0) {
+    status = engine.WriteOwned("location", location_uuid_,
+                               {{"name", settings_.location},
+                                {"path", "/" + settings_.location},
+                                {"total_entries", static_cast<int64_t>(plan_.size())},
+                                {"device_uuid", device_uuid.ToString()},
+                                {"entry_uuid", nullptr}});
+    SYNCSIM_ASSERT(status.ok());
+    return true;
+  }
+  const PlannedEntry& entry = plan_[step - 1];
+  nlohmann::json data = {
+      {"name", entry.name},
+      {"extension", entry.is_directory ? nlohmann::json(nullptr) : nlohmann::json(entry.extension)},
+      {"kind", entry.is_directory ? 1 : 0},
+      {"size", entry.size},
+      {"modified_at", kModifiedAtOriginMs + static_cast<int64_t>(step) * 1000},
+      {"location_uuid", location_uuid_.ToString()},
+      {"parent_uuid", entry.parent < 0 ? nlohmann::json(nullptr)
+                                       : nlohmann::json(plan_[static_cast<size_t>(entry.parent)].uuid.ToString())},
+      {"content_uuid", nullptr},
+      {"metadata_uuid", nullptr}};
+  status = engine.WriteOwned("entry", entry.uuid, data);
+  SYNCSIM_ASSERT(status.ok());
+  if (entry.parent < 0) {
+    status = engine.WriteOwned("location", location_uuid_, {{"entry_uuid", entry.uuid.ToString()}});
+    SYNCSIM_ASSERT(status.ok());
+  }
+  return true;
+}
+
+bool IndexWorkload::Identify(size_t index) {
+  const PlannedEntry& entry = plan_[index];
+  if (entry.is_directory || entry.content_hash.empty()) return false;
+  core::SyncEngine& engine = cluster_.device(settings_.device).engine();
+  const core::Uuid content = core::Uuid::FromName(ContentNamespace(), entry.content_hash);
+  const core::ModelSpec* model = engine.library().registry().Find("content_identity");
+  // A content identity already known (a duplicate file, or one another
+  // device identified first) is linked, not created again.
+  if (!engine.library().LocalId(*model, content).has_value()) {
+    core::Status created = engine.WriteShared("content_identity", content,
+                                              {{"content_hash", entry.content_hash},
+                                               {"kind", entry.extension},
+                                               {"total_size", entry.size},
+                                               {"integrity_checksum", nullptr}});
+    SYNCSIM_ASSERT(created.ok());
+  }
+  core::Status linked = engine.WriteOwned("entry", entry.uuid, {{"content_uuid", content.ToString()}});
+  SYNCSIM_ASSERT(linked.ok());
+  return true;
+}
+
+}  // namespace syncsim::sim

@@ -1,0 +1,26 @@
+#include "tools/syncsim/commands.h"
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace syncsim::tools {
+namespace {
+
+std::map<std::string, std::function<int()>>& Handlers() {
+  static std::map<std::string, std::function<int()>> handlers;
+  return handlers;
+}
+
+}  // namespace
+
+void RegisterCommands(CLI::App& app) { (void)app; }
+
+int RunSelectedCommand(CLI::App& app) {
+  CLI::App* selected = app.get_subcommands().front();
+  auto found = Handlers().find(selected->get_name());
+  if (found == Handlers().end()) return kExitInternal;
+  return found->second();
+}
+
+}  // namespace syncsim::tools
