@@ -33,6 +33,10 @@ void SyncEngine::Start() {
     assert(hlc.has_value());
     hlc_.Restore(*hlc);
   }
+  // Name the database's device and library, so a snapshot explains itself.
+  library_.SetState("device_uuid", device_.ToString());
+  library_.SetState("device_name", device_name_);
+  library_.SetState("library_id", library_id_.ToString());
   const ModelSpec* device_model = library_.registry().Find("device");
   assert(device_model != nullptr);
   if (!library_.LocalId(*device_model, device_).has_value()) {
@@ -97,6 +101,7 @@ Status SyncEngine::WriteLocal(const std::string& model, const Uuid& uuid, const 
                           : (existed ? SharedChangeEntry::Type::kUpdate : SharedChangeEntry::Type::kInsert);
     change.data = record.data;
     AppendSharedLog(change);
+    if (shared_write_observer_) shared_write_observer_(change);
     if (pending_shared_.empty()) pending_shared_since_ms_ = clock_.now_ms();
     pending_shared_.push_back(std::move(change));
   } else {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -92,6 +93,11 @@ class SyncEngine {
   // True while local writes wait to be flushed.
   bool HasPendingWork() const { return !pending_owned_.empty() || !pending_shared_.empty(); }
 
+  // Called for each local shared write, with the change as logged.
+  // The simulator uses it to compute the last-writer-wins oracle.
+  using SharedWriteObserver = std::function<void(const SharedChangeEntry&)>;
+  void SetSharedWriteObserver(SharedWriteObserver observer) { shared_write_observer_ = std::move(observer); }
+
   const ApplyCounters& apply_counters() const { return applier_.counters(); }
   const EngineCounters& counters() const { return counters_; }
   const HlcClock& hlc() const { return hlc_; }
@@ -129,6 +135,8 @@ class SyncEngine {
   HlcClock hlc_;
   RecordApplier applier_;
   EngineCounters counters_;
+
+  SharedWriteObserver shared_write_observer_;
 
   // Volatile state: lost on a crash (DESIGN.md 3.5).
   std::vector<WireRecord> pending_owned_;

@@ -60,7 +60,8 @@ Comparison RunIndexing(core::MissingDependencyPolicy policy, uint64_t seed, uint
                            sim::IndexSettings{.device = "alice", .location = "Downloads", .dirs = dirs,
                                               .files = files, .duplicate_content = 0.03, .files_per_s = 300},
                            cluster.streams().Stream("workload/index"));
-  index.Start();
+  index.Setup();
+  index.Run();
   Comparison result;
   result.quiescent = cluster.RunUntilQuiescent(600'000'000);
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/sync_settings.h"
+#include "sim/check/convergence.h"
 #include "sim/cluster/sim_device.h"
 #include "sim/network.h"
 #include "sim/random.h"
@@ -65,6 +66,11 @@ class Cluster {
   // True when no workload is active, no running device has unflushed local
   // writes, and no message is in flight or held.
   bool Quiescent() const;
+  // The last-writer-wins oracle: for every shared record any device ever
+  // wrote, the value of the write with the greatest HLC (nullopt when that
+  // write deleted it). Every device must end with exactly these values.
+  SharedOracle Oracle() const;
+
   // Runs events until Quiescent() or until virtual time passes
   // `time_us_max`. Returns true when quiescent.
   bool RunUntilQuiescent(int64_t time_us_max);
@@ -79,6 +85,11 @@ class Cluster {
   DeviceDirectory directory_;
   std::vector<std::unique_ptr<SimDevice>> devices_;
   int64_t active_work_ = 0;
+  struct OracleWrite {
+    std::string hlc;
+    std::optional<nlohmann::json> data;
+  };
+  std::map<std::string, std::map<std::string, OracleWrite>> oracle_writes_;
 };
 
 // A uuid drawn from a stream, for ids the cluster assigns (library, devices).

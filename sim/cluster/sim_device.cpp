@@ -93,6 +93,7 @@ core::Status SimDevice::Start() {
   engine_ = std::make_unique<core::SyncEngine>(
       core::SyncEngine::Environment{library_.get(), &clock_, &ids_, transport_.get()}, uuid_, library_id_,
       settings_.name, &sync_settings_);
+  if (shared_write_observer_) engine_->SetSharedWriteObserver(shared_write_observer_);
   engine_->Start();
   network_.SetNodeUp(settings_.name, true);
   // The core learns of the connections that exist while it was off.

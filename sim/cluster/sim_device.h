@@ -77,6 +77,11 @@ class SimDevice {
   core::SyncEngine& engine();
   // The database; valid while on, and after a crash too (it survives).
   core::LibraryDb* library() { return library_.get(); }
+  // Installed on the core at every start (the core is rebuilt on restart).
+  void SetSharedWriteObserver(core::SyncEngine::SharedWriteObserver observer) {
+    shared_write_observer_ = std::move(observer);
+    if (engine_ != nullptr) engine_->SetSharedWriteObserver(shared_write_observer_);
+  }
   // Messages the core rejected as malformed.
   uint64_t rejected_messages() const { return rejected_messages_; }
 
@@ -95,6 +100,7 @@ class SimDevice {
   std::unique_ptr<NetworkTransport> transport_;
   std::unique_ptr<core::LibraryDb> library_;
   std::unique_ptr<core::SyncEngine> engine_;
+  core::SyncEngine::SharedWriteObserver shared_write_observer_;
   Scheduler::EventId tick_timer_ = 0;
   uint64_t rejected_messages_ = 0;
 };

@@ -21,7 +21,10 @@ constexpr int64_t kOffRetryUs = 100'000;
 core::Uuid ContentNamespace() { return core::Uuid(0x6a7b1c2d3e4f5061ULL, 0x8a9bacbdcedf0f1eULL); }
 
 IndexWorkload::IndexWorkload(Cluster* cluster, IndexSettings settings, Random random)
-    : cluster_(*cluster), settings_(std::move(settings)), random_(random) {
+    : cluster_(*cluster), settings_(std::move(settings)), random_(random) {}
+
+void IndexWorkload::Setup() {
+  SYNCSIM_ASSERT(plan_.empty());
   SYNCSIM_ASSERT(settings_.dirs >= 1 && settings_.dirs <= kIndexDirsMax);
   SYNCSIM_ASSERT(settings_.files <= kIndexFilesMax);
   SYNCSIM_ASSERT(settings_.files_per_s > 0);
@@ -83,7 +86,8 @@ uint32_t IndexWorkload::distinct_contents() const {
   return static_cast<uint32_t>(hashes.size());
 }
 
-void IndexWorkload::Start() {
+void IndexWorkload::Run() {
+  SYNCSIM_ASSERT(!plan_.empty());
   cluster_.BeginWork();
   cluster_.scheduler().ScheduleAfter(0, "index " + settings_.location, [this] { Step(); });
 }
@@ -165,5 +169,57 @@ bool IndexWorkload::Identify(size_t index) {
   SYNCSIM_ASSERT(linked.ok());
   return true;
 }
+
+std::vector<std::string> IndexWorkload::Check() {
+  std::vector<std::string> problems;
+  core::LibraryDb* library = cluster_.device(settings_.device).library();
+  if (library == nullptr) return {fmt::format("index {}: device {} never started", settings_.location, settings_.device)};
+  core::Statement& select = library->sql().Prepare(
+      "SELECT p.uuid, c.uuid FROM entry e LEFT JOIN entry p ON p.id = e.parent_id "
+      "LEFT JOIN content_identity c ON c.id = e.content_id WHERE e.uuid = ?1");
+  size_t missing = 0;
+  size_t wrong_parent = 0;
+  size_t wrong_content = 0;
+  for (const PlannedEntry& entry : plan_) {
+    select.Reset();
+    select.Bind(1, entry.uuid.ToString());
+    if (!select.Step()) {
+      ++missing;
+      continue;
+    }
+    const std::string expected_parent =
+        entry.parent < 0 ? std::string() : plan_[static_cast<size_t>(entry.parent)].uuid.ToString();
+    if (select.Text(0) != expected_parent) ++wrong_parent;
+    const std::string expected_content =
+        entry.content_hash.empty() ? std::string()
+                                   : core::Uuid::FromName(ContentNamespace(), entry.content_hash).ToString();
+    if (select.Text(1) != expected_content) ++wrong_content;
+  }
+  select.Reset();
+  if (missing + wrong_parent + wrong_content > 0) {
+    problems.push_back(fmt::format("index {} on {}: {} planned entries missing, {} under the wrong parent, {} with "
+                                   "the wrong content link",
+                                   settings_.location, settings_.device, missing, wrong_parent, wrong_content));
+  }
+  return problems;
+}
+
+namespace {
+
+const bool kRegistered = RegisterWorkload("index", [](const WorkloadContext& context) {
+  const ScenarioStep& step = *context.step;
+  return std::make_unique<IndexWorkload>(
+      context.cluster,
+      IndexSettings{.device = step.device,
+                    .location = step.location,
+                    .dirs = step.dirs,
+                    .files = step.files,
+                    .duplicate_content = step.duplicate_content,
+                    .identify_errors = step.identify_errors,
+                    .files_per_s = step.files_per_s},
+      context.random);
+});
+
+}  // namespace
 
 }  // namespace syncsim::sim

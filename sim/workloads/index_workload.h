@@ -14,6 +14,7 @@
 #include "core/uuid.h"
 #include "sim/cluster/cluster.h"
 #include "sim/random.h"
+#include "sim/workloads/workload.h"
 
 namespace syncsim::sim {
 
@@ -49,17 +50,22 @@ struct PlannedEntry {
   std::string content_hash;  // empty when identification fails (or a directory)
 };
 
-class IndexWorkload {
+class IndexWorkload : public Workload {
  public:
-  // Plans the tree at once from `random`. `cluster` must outlive the
-  // workload; the device must exist.
+  // `cluster` must outlive the workload; the device must exist.
   IndexWorkload(Cluster* cluster, IndexSettings settings, Random random);
   IndexWorkload(const IndexWorkload&) = delete;
   IndexWorkload& operator=(const IndexWorkload&) = delete;
 
-  // Schedules the indexing from now on. Marks the cluster busy until done.
-  void Start();
-  bool done() const { return done_; }
+  std::string_view name() const override { return "index"; }
+  // Plans the tree from the workload's seed stream.
+  void Setup() override;
+  // Schedules the indexing from now on. REQUIRES: Setup() ran.
+  void Run() override;
+  bool done() const override { return done_; }
+  // The owner holds every planned entry under its planned parent, and every
+  // identified file linked to its content identity.
+  std::vector<std::string> Check() override;
 
   const IndexSettings& settings() const { return settings_; }
   const core::Uuid& location_uuid() const { return location_uuid_; }

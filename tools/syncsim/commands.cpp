@@ -4,6 +4,9 @@
 #include <map>
 #include <string>
 
+#include "tools/syncsim/list_command.h"
+#include "tools/syncsim/run_command.h"
+
 namespace syncsim::tools {
 namespace {
 
@@ -14,7 +17,10 @@ std::map<std::string, std::function<int()>>& Handlers() {
 
 }  // namespace
 
-void RegisterCommands(CLI::App& app) { (void)app; }
+void RegisterCommands(CLI::App& app) {
+  Handlers()["run"] = RegisterRunCommand(app);
+  Handlers()["list"] = RegisterListCommand(app);
+}
 
 int RunSelectedCommand(CLI::App& app) {
   CLI::App* selected = app.get_subcommands().front();

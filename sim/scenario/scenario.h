@@ -1,0 +1,101 @@
+// Scenario: a multi-device history as data (DESIGN.md 5). The loader turns a
+// JSON file into this, validating every field; the runner replays it. A
+// scenario combines workloads (index, mutate, tag, collect) with faults
+// (partitions, crashes, clock jumps, lossy links) on a timeline of steps.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/sync_settings.h"
+#include "sim/device_clock.h"
+#include "sim/network.h"
+
+namespace syncsim::sim {
+
+// Bounds that keep a typo from asking for a run that never ends or exhausts
+// memory. The loader rejects anything beyond them.
+inline constexpr uint32_t kScenarioDevicesMax = 16;
+inline constexpr uint32_t kScenarioStepsMax = 10'000;
+inline constexpr uint32_t kScenarioDirsMax = 100'000;
+inline constexpr uint32_t kScenarioFilesMax = 1'000'000;
+inline constexpr uint32_t kScenarioOperationsMax = 1'000'000;
+inline constexpr int64_t kScenarioTimeMsMax = 86'400'000;  // one virtual day
+inline constexpr int64_t kScenarioLatencyMsMax = 600'000;
+inline constexpr int64_t kScenarioClockOffsetMsMax = 10LL * 365 * 86'400'000;
+inline constexpr int64_t kScenarioDriftPpmMax = 100'000;
+inline constexpr uint32_t kScenarioBatchSizeMax = 100'000;
+inline constexpr size_t kScenarioNameLengthMax = 64;
+
+struct ScenarioDevice {
+  std::string name;
+  DeviceClockSettings clock;
+  bool start = true;  // false: off until a `start` step (a late joiner)
+};
+
+struct ScenarioNetwork {
+  int64_t latency_ms_min = 1;
+  int64_t latency_ms_max = 40;
+  double drop = 0;
+  double duplicate = 0;
+};
+
+// One step of the timeline. `action` names what it does; the fields used
+// depend on the action (see DESIGN.md 5); unused ones keep their defaults.
+struct ScenarioStep {
+  std::optional<int64_t> at_ms;  // absent: right after the step before
+  std::string action;
+  std::vector<std::string> devices;              // connect, disconnect, tag
+  std::vector<std::vector<std::string>> groups;  // partition
+  bool one_way = false;                          // partition
+  std::string device;                            // start, crash, restart, clock_jump, index, mutate, collect
+  std::optional<std::pair<std::string, std::string>> link;  // set_network: one directed link
+  nlohmann::json network_changes = nlohmann::json::object();  // set_network: the keys it sets
+  int64_t by_ms = 0;                             // clock_jump
+  std::string location;                          // index, mutate
+  uint32_t dirs = 1;                             // index
+  uint32_t files = 0;                            // index
+  double duplicate_content = 0;                  // index
+  double identify_errors = 0;                    // index
+  uint32_t files_per_s = 300;                    // index
+  uint32_t renames = 0;                          // mutate
+  uint32_t moves = 0;                            // mutate
+  uint32_t deletes = 0;                          // mutate
+  uint32_t ops_per_s = 100;                      // mutate, tag
+  uint32_t tags = 0;                             // tag
+  uint32_t applications = 0;                     // tag
+  uint32_t collections = 0;                      // collect
+  uint32_t entries_per_collection = 0;           // collect
+  int64_t max_ms = 0;                            // run_until_quiescent
+  std::string phase;                             // snapshot
+};
+
+struct ScenarioExpect {
+  std::optional<bool> converged;
+  std::optional<bool> stall;
+  std::optional<double> linkage_min;
+  std::optional<int64_t> orphans_max;
+  // device -> model -> expected row count
+  std::map<std::string, std::map<std::string, int64_t>> counts;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  std::vector<ScenarioDevice> devices;
+  ScenarioNetwork network;
+  core::SyncSettings sync;
+  // How long without progress, while work is pending or devices disagree,
+  // counts as a stall (virtual time).
+  int64_t stall_window_ms = 30'000;
+  std::vector<ScenarioStep> steps;
+  ScenarioExpect expect;
+};
+
+}  // namespace syncsim::sim

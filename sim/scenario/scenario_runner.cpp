@@ -1,0 +1,600 @@
+#include "sim/scenario/scenario_runner.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "sim/assert.h"
+#include "sim/check/convergence.h"
+#include "sim/check/database_facts.h"
+#include "sim/cluster/cluster.h"
+#include "sim/snapshot/database_backup.h"
+#include "sim/snapshot/phase_summary.h"
+#include "sim/workloads/workload.h"
+
+namespace syncsim::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kMicrosecondsPerMillisecond = 1000;
+
+LinkSettings ToLinkSettings(const ScenarioNetwork& network) {
+  return LinkSettings{.latency_us_min = network.latency_ms_min * kMicrosecondsPerMillisecond,
+                      .latency_us_max = network.latency_ms_max * kMicrosecondsPerMillisecond,
+                      .drop = network.drop,
+                      .duplicate = network.duplicate};
+}
+
+// Applies the keys of a set_network step to a link's settings.
+LinkSettings WithChanges(LinkSettings link, const nlohmann::json& changes) {
+  if (changes.contains("latency_ms")) {
+    const nlohmann::json& latency = changes["latency_ms"];
+    if (latency.contains("min")) link.latency_us_min = latency["min"].get<int64_t>() * kMicrosecondsPerMillisecond;
+    if (latency.contains("max")) link.latency_us_max = latency["max"].get<int64_t>() * kMicrosecondsPerMillisecond;
+  }
+  if (changes.contains("drop")) link.drop = changes["drop"].get<double>();
+  if (changes.contains("duplicate")) link.duplicate = changes["duplicate"].get<double>();
+  return link;
+}
+
+class Runner {
+ public:
+  Runner(const Scenario& scenario, const RunOptions& options, fs::path work_dir)
+      : scenario_(scenario), options_(options), work_dir_(std::move(work_dir)), cluster_(MakeSettings()) {}
+
+  core::Status Run(RunResult* result);
+
+ private:
+  ClusterSettings MakeSettings() const;
+  core::Status Execute(size_t index, const ScenarioStep& step);
+  // Runs until the workload of the previous step is done (a step without
+  // at_ms waits for it), watching for stalls.
+  void WaitForWorkloads();
+  void RunUntilQuiescent(int64_t max_ms);
+  // Progress: anything applied, repaired or resolved on any device, and
+  // every workload step. Compared for change, not size, because a crash
+  // resets a device's counters.
+  std::vector<uint64_t> ProgressSignature() const;
+  void NoteProgress();
+  bool StallWindowPassed();
+  void DeclareStall(const std::string& reason);
+  ConvergenceResult CheckNow();
+  std::vector<PhaseDevice> PhaseDevices();
+  nlohmann::json RuntimeOf(SimDevice& device);
+  core::Status WritePhase(const std::string& phase);
+  void Evaluate(RunResult* result);
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  fs::path work_dir_;
+  Cluster cluster_;
+  std::vector<std::unique_ptr<Workload>> workloads_;
+  std::vector<Workload*> workload_pointers_;
+  std::map<std::string, int> workload_ordinals_;
+  std::vector<uint64_t> last_signature_;
+  int64_t last_progress_us_ = 0;
+  nlohmann::json stall_;
+  std::ofstream trace_file_;
+};
+
+ClusterSettings Runner::MakeSettings() const {
+  ClusterSettings settings;
+  settings.seed = scenario_.seed;
+  for (const ScenarioDevice& device : scenario_.devices) {
+    SimDeviceSettings device_settings{.name = device.name, .clock = device.clock};
+    if (!options_.db_dir.empty()) device_settings.database_path = (fs::path(options_.db_dir) / (device.name + ".db")).string();
+    settings.devices.push_back(device_settings);
+  }
+  settings.link = ToLinkSettings(scenario_.network);
+  settings.sync = scenario_.sync;
+  return settings;
+}
+
+std::vector<uint64_t> Runner::ProgressSignature() const {
+  std::vector<uint64_t> signature;
+  for (const auto& device : cluster_.devices()) {
+    if (!device->is_on()) {
+      signature.push_back(0);
+      continue;
+    }
+    const core::ApplyCounters& counters = device->engine().apply_counters();
+    signature.push_back(counters.applied + counters.links_repaired + counters.parked_resolved);
+  }
+  uint64_t done = 0;
+  for (const auto& workload : workloads_) done += workload->done() ? 1 : 0;
+  signature.push_back(done);
+  return signature;
+}
+
+void Runner::NoteProgress() {
+  std::vector<uint64_t> signature = ProgressSignature();
+  if (signature != last_signature_) {
+    last_signature_ = std::move(signature);
+    last_progress_us_ = cluster_.scheduler().now_us();
+  }
+}
+
+bool Runner::StallWindowPassed() {
+  return cluster_.scheduler().now_us() - last_progress_us_ >= scenario_.stall_window_ms * kMicrosecondsPerMillisecond;
+}
+
+ConvergenceResult Runner::CheckNow() {
+  std::vector<DeviceRows> rows = ReadDeviceRows(PhaseDevices(), core::ModelRegistry::Default());
+  SharedOracle oracle = cluster_.Oracle();
+  return CheckConvergence(rows, core::ModelRegistry::Default(), &oracle);
+}
+
+nlohmann::json Runner::RuntimeOf(SimDevice& device) {
+  nlohmann::json runtime = {{"on", device.is_on()},
+                            {"connected_peers", cluster_.network().ConnectedPeers(device.name())},
+                            {"clock_offset_ms", device.clock().settings().offset_ms},
+                            {"clock_drift_ppm", device.clock().settings().drift_ppm},
+                            {"clock_jumps_ms", device.clock().jumps_total_ms()},
+                            {"rejected_messages", device.rejected_messages()}};
+  if (device.is_on()) {
+    runtime["pending_local_writes"] = device.engine().HasPendingWork();
+    // Own shared changes each peer has not acknowledged yet.
+    nlohmann::json unacked = nlohmann::json::object();
+    core::SqliteDb& sql = device.library()->sql();
+    core::Statement& peers = sql.Prepare("SELECT peer, last_acked_hlc FROM peer_acks ORDER BY peer");
+    std::vector<std::pair<std::string, std::string>> acks;
+    while (peers.Step()) acks.emplace_back(peers.Text(0), peers.Text(1));
+    peers.Reset();
+    for (const auto& [peer, acked] : acks) {
+      core::Statement& count = sql.Prepare("SELECT count(*) FROM shared_changes WHERE hlc > ?1 AND substr(hlc, 35) = ?2");
+      count.Bind(1, acked).Bind(2, device.uuid().ToString());
+      count.Step();
+      const std::optional<core::Uuid> peer_uuid = core::Uuid::Parse(peer);
+      const std::string peer_name = peer_uuid.has_value() ? cluster_.directory().NameOf(*peer_uuid) : peer;
+      unacked[peer_name] = count.Int(0);
+      count.Reset();
+    }
+    runtime["unacked_shared_changes"] = unacked;
+  }
+  return runtime;
+}
+
+std::vector<PhaseDevice> Runner::PhaseDevices() {
+  std::vector<PhaseDevice> devices;
+  for (const auto& device : cluster_.devices()) {
+    PhaseDevice phase_device;
+    phase_device.name = device->name();
+    phase_device.database = device->library() != nullptr ? &device->library()->sql() : nullptr;
+    devices.push_back(phase_device);
+  }
+  return devices;
+}
+
+void Runner::DeclareStall(const std::string& reason) {
+  if (!stall_.is_null()) return;  // reported once
+  ConvergenceResult convergence = CheckNow();
+  nlohmann::json devices = nlohmann::json::object();
+  for (const auto& device : cluster_.devices()) {
+    nlohmann::json entry = RuntimeOf(*device);
+    if (device->library() != nullptr) {
+      DatabaseFacts facts = ReadDatabaseFacts(device->library()->sql(), core::ModelRegistry::Default());
+      nlohmann::json parked = nlohmann::json::array();
+      for (const ParkedGroup& group : facts.parked_groups) {
+        parked.push_back({{"waiting_for", group.missing_model + ":" + group.missing_uuid},
+                          {"records", group.records},
+                          {"sample_records", group.sample_records}});
+      }
+      entry["parked_by_dependency"] = parked;
+      entry["parked_records"] = facts.parked_records;
+    }
+    nlohmann::json missing = nlohmann::json::array();
+    for (const Difference& difference : convergence.differences) {
+      if (difference.device != device->name()) continue;
+      missing.push_back({{"model", difference.model},
+                         {"owner", difference.owner},
+                         {"kind", difference.kind},
+                         {"count", difference.count},
+                         {"sample_uuids", difference.sample_uuids}});
+    }
+    entry["differences_versus_owner"] = missing;
+    devices[device->name()] = entry;
+  }
+  // One line a person reads first: who lacks what, and what it waits for.
+  std::string headline;
+  for (const Difference& difference : convergence.differences) {
+    std::string fields;
+    for (const std::string& field : difference.sample_fields) fields += (fields.empty() ? "" : ", ") + field;
+    if (difference.kind == "missing") {
+      headline += fmt::format("{}{} lacks {} {} record(s) of {}", headline.empty() ? "" : "; ", difference.device,
+                              difference.count, difference.model, difference.owner);
+    } else if (difference.kind == "extra") {
+      headline += fmt::format("{}{} holds {} {} record(s) of {} that should not exist", headline.empty() ? "" : "; ",
+                              difference.device, difference.count, difference.model, difference.owner);
+    } else {
+      headline += fmt::format("{}{} holds {} {} record(s) of {} with other values ({})", headline.empty() ? "" : "; ",
+                              difference.device, difference.count, difference.model, difference.owner, fields);
+    }
+  }
+  for (const auto& device : cluster_.devices()) {
+    if (device->library() == nullptr) continue;
+    DatabaseFacts facts = ReadDatabaseFacts(device->library()->sql(), core::ModelRegistry::Default());
+    if (facts.parked_records == 0) continue;
+    headline += fmt::format("{}{} has {} record(s) parked waiting for {} missing record(s)", headline.empty() ? "" : "; ",
+                            device->name(), facts.parked_records, facts.parked_groups.size());
+  }
+  if (headline.empty()) headline = "devices hold the same rows but work is still pending";
+  stall_ = {{"reason", reason},
+            {"headline", headline},
+            {"detected_at_ms", cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond},
+            {"last_progress_at_ms", last_progress_us_ / kMicrosecondsPerMillisecond},
+            {"stall_window_ms", scenario_.stall_window_ms},
+            {"network", {{"in_flight", cluster_.network().in_flight()}, {"held", cluster_.network().held()}}},
+            {"devices", devices}};
+  cluster_.trace().Record(TraceRecord{.time_us = cluster_.scheduler().now_us(),
+                                      .kind = "stall",
+                                      .source = "",
+                                      .target = "",
+                                      .detail = reason,
+                                      .size_bytes = 0,
+                                      .fate = ""});
+}
+
+void Runner::WaitForWorkloads() {
+  const int64_t deadline_us = kScenarioTimeMsMax * kMicrosecondsPerMillisecond;
+  auto busy = [this] {
+    for (const auto& workload : workloads_) {
+      if (!workload->done()) return true;
+    }
+    return false;
+  };
+  cluster_.scheduler().RunWhile(
+      [&] {
+        NoteProgress();
+        return busy() && !StallWindowPassed();
+      },
+      deadline_us);
+  if (busy() && StallWindowPassed()) DeclareStall("a workload made no progress for the stall window");
+}
+
+void Runner::RunUntilQuiescent(int64_t max_ms) {
+  Scheduler& scheduler = cluster_.scheduler();
+  const int64_t deadline_us = std::min(scheduler.now_us() + max_ms * kMicrosecondsPerMillisecond,
+                                       kScenarioTimeMsMax * kMicrosecondsPerMillisecond);
+  NoteProgress();
+  while (stall_.is_null()) {
+    scheduler.RunWhile(
+        [&] {
+          NoteProgress();
+          return !cluster_.Quiescent() && !StallWindowPassed();
+        },
+        deadline_us);
+    if (scheduler.budget_exhausted()) return;
+    if (!cluster_.Quiescent()) {
+      if (StallWindowPassed()) DeclareStall("no progress for the stall window while work is pending");
+      return;  // stalled, or max_ms reached
+    }
+    if (CheckNow().converged) return;
+    // Quiescent but the devices disagree: give the sync loops the stall
+    // window to make progress on their own before calling it a stall.
+    const std::vector<uint64_t> before = ProgressSignature();
+    const int64_t wait_until_us =
+        std::min(deadline_us, scheduler.now_us() + scenario_.stall_window_ms * kMicrosecondsPerMillisecond);
+    scheduler.RunWhile([&] { return ProgressSignature() == before; }, wait_until_us);
+    if (ProgressSignature() != before) {
+      NoteProgress();
+      continue;
+    }
+    if (scheduler.now_us() >= wait_until_us &&
+        scheduler.now_us() - last_progress_us_ >= scenario_.stall_window_ms * kMicrosecondsPerMillisecond) {
+      DeclareStall("no progress for the stall window while devices disagree");
+    }
+    return;
+  }
+}
+
+core::Status Runner::Execute(size_t index, const ScenarioStep& step) {
+  Network& network = cluster_.network();
+  const std::string& action = step.action;
+  if (action == "connect") {
+    cluster_.ConnectAll(step.devices);
+  } else if (action == "disconnect") {
+    for (size_t i = 0; i < step.devices.size(); ++i) {
+      for (size_t j = i + 1; j < step.devices.size(); ++j) network.Disconnect(step.devices[i], step.devices[j]);
+    }
+  } else if (action == "partition") {
+    network.Partition(step.groups, step.one_way);
+  } else if (action == "heal") {
+    network.Heal(true);
+  } else if (action == "set_network") {
+    if (step.link.has_value()) {
+      const auto& [from, to] = *step.link;
+      network.SetLink(from, to, WithChanges(network.Link(from, to), step.network_changes));
+    } else {
+      ScenarioNetwork base = scenario_.network;
+      network.SetDefaultLink(WithChanges(ToLinkSettings(base), step.network_changes));
+    }
+  } else if (action == "start" || action == "restart") {
+    SimDevice& device = cluster_.device(step.device);
+    if (!device.is_on()) {
+      core::Status status = device.Start();
+      if (!status.ok()) return status;
+    }
+  } else if (action == "crash") {
+    SimDevice& device = cluster_.device(step.device);
+    if (device.is_on()) device.Crash();
+  } else if (action == "clock_jump") {
+    cluster_.device(step.device).clock().Jump(step.by_ms);
+  } else if (action == "run_until_quiescent") {
+    RunUntilQuiescent(step.max_ms);
+  } else if (action == "snapshot") {
+    return WritePhase(step.phase);
+  } else if (const WorkloadFactory* factory = FindWorkload(action); factory != nullptr) {
+    const int ordinal = workload_ordinals_[action]++;
+    WorkloadContext context{&cluster_, &step, cluster_.streams().Stream(fmt::format("workload/{}/{}", action, ordinal)),
+                            &workload_pointers_};
+    std::unique_ptr<Workload> workload = (*factory)(context);
+    workload->Setup();
+    workload->Run();
+    workload_pointers_.push_back(workload.get());
+    workloads_.push_back(std::move(workload));
+  } else {
+    SYNCSIM_ASSERT(false && "the loader admits only known actions");
+  }
+  cluster_.trace().Record(TraceRecord{.time_us = cluster_.scheduler().now_us(),
+                                      .kind = "step",
+                                      .source = "",
+                                      .target = "",
+                                      .detail = fmt::format("{} {}", index, action),
+                                      .size_bytes = 0,
+                                      .fate = ""});
+  return core::Status::Ok();
+}
+
+core::Status Runner::WritePhase(const std::string& phase) {
+  // Nothing on disk for a run without an output folder; the phase is still
+  // part of the timeline.
+  if (work_dir_.empty()) return core::Status::Ok();
+  const fs::path phase_dir = work_dir_ / phase;
+  std::error_code error;
+  fs::create_directories(phase_dir, error);
+  if (error) return core::Status::IoError(phase_dir.string() + ": " + error.message());
+  for (const auto& device : cluster_.devices()) {
+    if (device->library() == nullptr) continue;
+    core::Status status = BackupDatabase(device->library()->sql(), (phase_dir / (device->name() + ".db")).string());
+    if (!status.ok()) return status;
+  }
+  std::vector<PhaseDevice> devices = PhaseDevices();
+  for (size_t i = 0; i < devices.size(); ++i) devices[i].runtime = RuntimeOf(*cluster_.devices()[i]);
+  SharedOracle oracle = cluster_.Oracle();
+  PhaseInput input{.scenario = scenario_.name,
+                   .seed = scenario_.seed,
+                   .phase = phase,
+                   .virtual_time_ms = cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond,
+                   .devices = devices,
+                   .oracle = &oracle,
+                   .stall = stall_};
+  nlohmann::json summary = BuildPhaseSummary(input, core::ModelRegistry::Default());
+  std::ofstream json_file(phase_dir / "summary.json");
+  json_file << summary.dump(2) << "\n";
+  std::ofstream markdown_file(phase_dir / "summary.md");
+  markdown_file << RenderSummaryMarkdown(summary);
+  if (!json_file || !markdown_file) return core::Status::IoError(phase_dir.string() + ": cannot write the summary");
+  return core::Status::Ok();
+}
+
+void Runner::Evaluate(RunResult* result) {
+  const ScenarioExpect& expect = scenario_.expect;
+  std::vector<DeviceRows> rows = ReadDeviceRows(PhaseDevices(), core::ModelRegistry::Default());
+  SharedOracle oracle = cluster_.Oracle();
+  ConvergenceResult convergence = CheckConvergence(rows, core::ModelRegistry::Default(), &oracle);
+  std::vector<Linkage> linkage = ComputeLinkage(rows);
+  result->converged = convergence.converged;
+  result->stall = stall_;
+  auto add = [&](std::string name, bool ok, std::string detail) {
+    result->expectations.push_back({std::move(name), ok, std::move(detail)});
+  };
+
+  const bool expect_stall = expect.stall.value_or(false);
+  const bool stalled = !stall_.is_null();
+  add("stall", stalled == expect_stall,
+      stalled ? fmt::format("stalled: {}", stall_.value("headline", "")) : std::string("no stall"));
+  const bool expect_converged = expect.converged.value_or(!expect_stall);
+  std::string convergence_detail = "every device holds the same synced rows";
+  if (!convergence.converged) {
+    convergence_detail = fmt::format("{} difference group(s); first: {} {} on {} ({} of {})",
+                                     convergence.differences.size(), convergence.differences[0].kind,
+                                     convergence.differences[0].count, convergence.differences[0].device,
+                                     convergence.differences[0].model, convergence.differences[0].owner);
+  }
+  add("converged", convergence.converged == expect_converged, convergence_detail);
+  if (!stalled && !result->quiescent && !expect_stall) {
+    add("quiescent", false, "the run did not reach quiescence before max_ms");
+  }
+  if (expect.linkage_min.has_value()) {
+    double lowest = 1.0;
+    std::string lowest_text = "no owner";
+    for (const Linkage& link : linkage) {
+      const double share = std::min(link.content_share, link.parent_share);
+      if (share < lowest || lowest_text == "no owner") {
+        lowest = std::min(lowest, share);
+        lowest_text = fmt::format("{} links {} of the {} files {} links; {} of {} parents", link.receiver,
+                                  link.receiver_content_links, link.owner_content_links, link.owner,
+                                  link.receiver_parent_links, link.owner_parent_links);
+      }
+    }
+    add("linkage_min", lowest + 1e-12 >= *expect.linkage_min,
+        fmt::format("lowest linkage {:.4f} (need >= {:.4f}): {}", lowest, *expect.linkage_min, lowest_text));
+  }
+  int64_t orphans_total_max = 0;
+  std::string orphan_device;
+  int64_t closure_errors = 0;
+  std::string hlc_problems;
+  for (const auto& device : cluster_.devices()) {
+    if (device->library() == nullptr) continue;
+    DatabaseFacts facts = ReadDatabaseFacts(device->library()->sql(), core::ModelRegistry::Default());
+    if (facts.orphans > orphans_total_max) {
+      orphans_total_max = facts.orphans;
+      orphan_device = device->name();
+    }
+    closure_errors += facts.closure_errors;
+    // HLC rule: the device's clock is at or past every change in its log.
+    core::Statement& newest = device->library()->sql().Prepare("SELECT max(hlc) FROM shared_changes");
+    if (newest.Step() && !newest.IsNull(0) && newest.Text(0) > facts.hlc) {
+      hlc_problems += fmt::format("{}: log holds {} beyond its clock {}; ", device->name(), newest.Text(0), facts.hlc);
+    }
+    newest.Reset();
+    auto expected_counts = expect.counts.find(device->name());
+    if (expected_counts != expect.counts.end()) {
+      for (const auto& [model, count] : expected_counts->second) {
+        const int64_t actual = facts.counts.at(model);
+        add(fmt::format("counts.{}.{}", device->name(), model), actual == count,
+            fmt::format("{} holds {} {} rows (expected {})", device->name(), actual, model, count));
+      }
+    }
+    nlohmann::json linkage_summary = nlohmann::json::array();
+    for (const Linkage& link : linkage) {
+      if (link.receiver == device->name()) linkage_summary.push_back(ToJson(link));
+    }
+    result->devices[device->name()] = {{"entries", facts.counts.at("entry")},
+                                       {"files", facts.files},
+                                       {"files_with_content", facts.files_with_content},
+                                       {"orphans", facts.orphans},
+                                       {"parked_records", facts.parked_records},
+                                       {"linkage", linkage_summary}};
+  }
+  if (expect.orphans_max.has_value()) {
+    add("orphans_max", orphans_total_max <= *expect.orphans_max,
+        orphans_total_max == 0 ? std::string("no orphans")
+                               : fmt::format("{} orphans on {} (max {})", orphans_total_max, orphan_device,
+                                             *expect.orphans_max));
+  }
+  add("invariant.closure", closure_errors == 0,
+      closure_errors == 0 ? std::string("entry_closure agrees with every parent chain")
+                          : fmt::format("{} entries with inconsistent closure rows", closure_errors));
+  add("invariant.hlc", hlc_problems.empty(), hlc_problems.empty() ? std::string("every log is behind its clock") : hlc_problems);
+  std::vector<std::string> problems;
+  for (const auto& workload : workloads_) {
+    for (std::string& problem : workload->Check()) problems.push_back(std::move(problem));
+  }
+  std::string workload_detail;
+  for (const std::string& problem : problems) workload_detail += (workload_detail.empty() ? "" : "; ") + problem;
+  add("workloads", problems.empty(), problems.empty() ? std::string("every workload's own check held") : workload_detail);
+  result->passed = std::all_of(result->expectations.begin(), result->expectations.end(),
+                               [](const ExpectationResult& expectation) { return expectation.ok; });
+}
+
+core::Status Runner::Run(RunResult* result) {
+  if (!work_dir_.empty()) {
+    trace_file_.open(work_dir_ / "trace.jsonl");
+    if (!trace_file_) return core::Status::IoError((work_dir_ / "trace.jsonl").string() + ": cannot write");
+    cluster_.trace().SetSink(&trace_file_);
+  }
+  for (size_t i = 0; i < scenario_.devices.size(); ++i) {
+    if (!scenario_.devices[i].start) continue;
+    core::Status status = cluster_.device(scenario_.devices[i].name).Start();
+    if (!status.ok()) return status;
+  }
+  NoteProgress();
+  for (size_t index = 0; index < scenario_.steps.size(); ++index) {
+    const ScenarioStep& step = scenario_.steps[index];
+    if (step.at_ms.has_value()) {
+      const int64_t at_us = *step.at_ms * kMicrosecondsPerMillisecond;
+      if (at_us > cluster_.scheduler().now_us()) {
+        cluster_.scheduler().RunWhile(
+            [&] {
+              NoteProgress();
+              return true;
+            },
+            at_us);
+      }
+    } else {
+      WaitForWorkloads();
+    }
+    if (cluster_.scheduler().budget_exhausted()) break;
+    core::Status status = Execute(index, step);
+    if (!status.ok()) return status;
+  }
+  result->quiescent = cluster_.Quiescent();
+  Evaluate(result);
+  result->scenario = scenario_.name;
+  result->seed = scenario_.seed;
+  result->fingerprint = cluster_.trace().FingerprintHex();
+  result->virtual_time_ms = cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond;
+  result->events = cluster_.scheduler().events_run();
+  result->messages = cluster_.network().counts();
+  cluster_.trace().SetSink(nullptr);
+  trace_file_.close();
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+nlohmann::json RunResult::ToJson() const {
+  nlohmann::json expectation_list = nlohmann::json::array();
+  for (const ExpectationResult& expectation : expectations) {
+    expectation_list.push_back({{"name", expectation.name}, {"ok", expectation.ok}, {"detail", expectation.detail}});
+  }
+  return {{"scenario", scenario},
+          {"seed", seed},
+          {"fingerprint", fingerprint},
+          {"virtual_time_ms", virtual_time_ms},
+          {"events", events},
+          {"messages",
+           {{"sent", messages.sent},
+            {"delivered", messages.delivered},
+            {"dropped", messages.dropped},
+            {"duplicated", messages.duplicated}}},
+          {"quiescent", quiescent},
+          {"converged", converged},
+          {"stall", stall},
+          {"expectations", expectation_list},
+          {"devices", devices},
+          {"snapshot_dir", snapshot_dir},
+          {"passed", passed}};
+}
+
+core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolved, const RunOptions& options,
+                         RunResult* result) {
+  fs::path final_dir;
+  fs::path work_dir;
+  std::error_code error;
+  if (!options.out_dir.empty()) {
+    final_dir = fs::path(options.out_dir) / scenario.name / fmt::format("seed-{}", scenario.seed);
+    if (fs::exists(final_dir) && !options.force) {
+      return core::Status::InvalidArgument(final_dir.string() + ": a snapshot exists already (pass --force to replace it)");
+    }
+    // Build everything in a private folder and rename it into place at the
+    // end, so no one ever sees half a snapshot.
+    work_dir = final_dir.parent_path() / fmt::format(".seed-{}.partial", scenario.seed);
+    fs::remove_all(work_dir, error);
+    fs::create_directories(work_dir, error);
+    if (error) return core::Status::IoError(work_dir.string() + ": " + error.message());
+    std::ofstream scenario_file(work_dir / "scenario.json");
+    scenario_file << resolved.dump(2) << "\n";
+    if (!scenario_file) return core::Status::IoError((work_dir / "scenario.json").string() + ": cannot write");
+  }
+  if (!options.db_dir.empty()) {
+    fs::create_directories(options.db_dir, error);
+    for (const ScenarioDevice& device : scenario.devices) fs::remove(fs::path(options.db_dir) / (device.name + ".db"), error);
+  }
+  core::Status status;
+  {
+    Runner runner(scenario, options, work_dir);
+    status = runner.Run(result);
+  }
+  if (!status.ok()) {
+    if (!work_dir.empty()) fs::remove_all(work_dir, error);
+    return status;
+  }
+  if (!work_dir.empty()) {
+    std::ofstream result_file(work_dir / "result.json");
+    result_file << result->ToJson().dump(2) << "\n";
+    fs::remove_all(final_dir, error);
+    fs::rename(work_dir, final_dir, error);
+    if (error) return core::Status::IoError(final_dir.string() + ": " + error.message());
+    result->snapshot_dir = final_dir.string();
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace syncsim::sim

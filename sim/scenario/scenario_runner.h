@@ -1,0 +1,62 @@
+// ScenarioRunner: replays one scenario on a cluster (DESIGN.md 4, 5, 6):
+// steps on the virtual timeline, workloads, faults, quiescence and stall
+// detection with its diagnosis, snapshots of every phase, and the final
+// check of the scenario's expectations. A run is a pure function of the
+// scenario, its seed and the build.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "sim/message_counts.h"
+#include "sim/scenario/scenario.h"
+
+namespace syncsim::sim {
+
+struct RunOptions {
+  // Snapshots go to <out_dir>/<scenario>/seed-<seed>/. Empty: no files at
+  // all (a sweep's run: fingerprint and verdict only).
+  std::string out_dir = "snapshots";
+  // Device databases are files in this folder; empty: in memory.
+  std::string db_dir;
+  // Replace an existing snapshot folder of the same scenario and seed.
+  bool force = false;
+};
+
+struct ExpectationResult {
+  std::string name;
+  bool ok = true;
+  std::string detail;
+};
+
+struct RunResult {
+  std::string scenario;
+  uint64_t seed = 0;
+  std::string fingerprint;  // 16 hex digits
+  int64_t virtual_time_ms = 0;
+  uint64_t events = 0;
+  MessageCounts messages;
+  bool quiescent = false;
+  bool converged = false;
+  nlohmann::json stall;  // null, or the diagnosis
+  std::vector<ExpectationResult> expectations;
+  nlohmann::json devices = nlohmann::json::object();  // name -> linkage summary
+  std::string snapshot_dir;  // empty when nothing was written
+  bool passed = false;
+
+  nlohmann::json ToJson() const;
+};
+
+// Runs `scenario`. `resolved` is the scenario document as loaded (with
+// overrides and the seed applied), written to scenario.json for replay.
+// Returns InvalidArgument when the snapshot folder exists and !force, and
+// IoError when a file cannot be written; in both cases nothing is left
+// half-written. Otherwise the verdict is in *result.
+core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolved, const RunOptions& options,
+                         RunResult* result);
+
+}  // namespace syncsim::sim

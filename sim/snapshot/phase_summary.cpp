@@ -1,0 +1,135 @@
+#include "sim/snapshot/phase_summary.h"
+
+#include <fmt/format.h>
+
+#include "sim/check/database_facts.h"
+
+namespace syncsim::sim {
+
+std::vector<DeviceRows> ReadDeviceRows(const std::vector<PhaseDevice>& devices, const core::ModelRegistry& registry) {
+  std::vector<DeviceRows> result;
+  for (const PhaseDevice& device : devices) {
+    if (device.database == nullptr) continue;
+    DeviceRows rows;
+    rows.name = device.name;
+    core::Statement& state = device.database->Prepare("SELECT value FROM sync_state WHERE key = 'device_uuid'");
+    if (state.Step()) rows.uuid = state.Text(0);
+    state.Reset();
+    for (const core::ModelSpec& model : registry.models()) {
+      rows.rows[model.name] = ReadSyncedRows(*device.database, model);
+    }
+    result.push_back(std::move(rows));
+  }
+  return result;
+}
+
+nlohmann::json BuildPhaseSummary(const PhaseInput& input, const core::ModelRegistry& registry) {
+  std::vector<DeviceRows> rows = ReadDeviceRows(input.devices, registry);
+  ConvergenceResult convergence = CheckConvergence(rows, registry, input.oracle);
+  std::vector<Linkage> linkage = ComputeLinkage(rows);
+
+  nlohmann::json devices = nlohmann::json::object();
+  for (const PhaseDevice& device : input.devices) {
+    nlohmann::json entry;
+    if (device.database == nullptr) {
+      entry["started"] = false;
+      devices[device.name] = entry;
+      continue;
+    }
+    DatabaseFacts facts = ReadDatabaseFacts(*device.database, registry);
+    entry = ToJson(facts);
+    entry["started"] = true;
+    // The device's role: the locations it owns, as recorded in its own
+    // database, so no one mixes up source and receiver.
+    nlohmann::json owned = nlohmann::json::array();
+    for (const DeviceRows& held : rows) {
+      if (held.name != device.name) continue;
+      for (const auto& [uuid, location] : held.rows.at("location")) {
+        if (location.value("device_uuid", nlohmann::json()) == held.uuid) {
+          owned.push_back({{"uuid", uuid}, {"name", location.value("name", nlohmann::json())}});
+        }
+      }
+    }
+    entry["role"] = {{"owns_locations", owned},
+                     {"summary", owned.empty() ? std::string("receiver (owns no location)")
+                                               : fmt::format("owner of {} location(s)", owned.size())}};
+    nlohmann::json linkage_entries = nlohmann::json::array();
+    for (const Linkage& link : linkage) {
+      if (link.receiver == device.name) linkage_entries.push_back(ToJson(link));
+    }
+    entry["linkage"] = linkage_entries;
+    if (!device.runtime.is_null()) entry["runtime"] = device.runtime;
+    devices[device.name] = entry;
+  }
+  nlohmann::json summary = {{"scenario", input.scenario},
+                            {"seed", input.seed},
+                            {"phase", input.phase},
+                            {"virtual_time_ms", input.virtual_time_ms},
+                            {"devices", devices},
+                            {"convergence", ToJson(convergence)},
+                            {"oracle_checked", input.oracle != nullptr},
+                            {"stall", input.stall}};
+  return summary;
+}
+
+std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
+  std::string text = fmt::format("# {} — seed {} — phase {}\n\nVirtual time: {} ms\n\n",
+                                 summary.value("scenario", ""), summary.value("seed", 0), summary.value("phase", ""),
+                                 summary.value("virtual_time_ms", 0));
+  const nlohmann::json& convergence = summary["convergence"];
+  text += convergence.value("converged", false) ? "**Converged**: every device holds the same synced rows.\n\n"
+                                                : "**Not converged**: devices disagree (see Differences).\n\n";
+  text += "## Devices\n\n";
+  text += "| device | uuid | role | entries | files | dirs | files with content | orphans | parked | shared log |\n";
+  text += "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& [name, device] : summary["devices"].items()) {
+    if (!device.value("started", false)) {
+      text += fmt::format("| {} | - | never started | | | | | | | |\n", name);
+      continue;
+    }
+    text += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", name, device.value("device_uuid", ""),
+                        device["role"].value("summary", ""), device["counts"].value("entry", 0),
+                        device.value("files", 0), device.value("directories", 0),
+                        device.value("files_with_content", 0), device.value("orphans", 0),
+                        device.value("parked_records", 0), device.value("shared_log_size", 0));
+  }
+  text += "\n## Linkage relative to each owner\n\n";
+  bool any_linkage = false;
+  for (const auto& [name, device] : summary["devices"].items()) {
+    if (!device.contains("linkage")) continue;
+    for (const nlohmann::json& link : device["linkage"]) {
+      any_linkage = true;
+      text += fmt::format("- {} ({:.1f}%); parents: {} of {} ({:.1f}%)\n", link.value("text", ""),
+                          100.0 * link.value("content_share", 0.0), link.value("receiver_parent_links", 0),
+                          link.value("owner_parent_links", 0), 100.0 * link.value("parent_share", 0.0));
+    }
+  }
+  if (!any_linkage) text += "No device owns a location yet.\n";
+  text += "\n## Dangling foreign keys\n\n";
+  bool any_dangling = false;
+  for (const auto& [name, device] : summary["devices"].items()) {
+    if (!device.contains("dangling_foreign_keys")) continue;
+    for (const auto& [field, count] : device["dangling_foreign_keys"].items()) {
+      if (count.get<int64_t>() == 0) continue;
+      any_dangling = true;
+      text += fmt::format("- {}: {} rows of {} point at a missing record\n", name, count.get<int64_t>(), field);
+    }
+  }
+  if (!any_dangling) text += "None.\n";
+  if (!convergence["differences"].empty()) {
+    text += "\n## Differences\n\n| model | owner | device | kind | count | sample uuids |\n|---|---|---|---|---|---|\n";
+    for (const nlohmann::json& difference : convergence["differences"]) {
+      std::string samples;
+      for (const nlohmann::json& uuid : difference["sample_uuids"]) samples += (samples.empty() ? "" : ", ") + uuid.get<std::string>();
+      text += fmt::format("| {} | {} | {} | {} | {} | {} |\n", difference.value("model", ""),
+                          difference.value("owner", ""), difference.value("device", ""), difference.value("kind", ""),
+                          difference.value("count", 0), samples);
+    }
+  }
+  if (!summary["stall"].is_null()) {
+    text += "\n## Stall\n\n```\n" + summary["stall"].dump(2) + "\n```\n";
+  }
+  return text;
+}
+
+}  // namespace syncsim::sim

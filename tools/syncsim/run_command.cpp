@@ -1,0 +1,107 @@
+#include "tools/syncsim/run_command.h"
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/scenario_loader.h"
+#include "sim/scenario/scenario_runner.h"
+#include "tools/syncsim/commands.h"
+
+namespace syncsim::tools {
+namespace {
+
+struct RunArguments {
+  std::string scenario_path;
+  std::optional<uint64_t> seed;
+  std::string out_dir = "snapshots";
+  std::vector<std::string> overrides;
+  bool json = false;
+  std::string db_dir;
+  bool force = false;
+};
+
+std::string ReplayCommand(const RunArguments& arguments, uint64_t seed) {
+  std::string command = fmt::format("syncsim run {} --seed {}", arguments.scenario_path, seed);
+  for (const std::string& assignment : arguments.overrides) command += fmt::format(" --set {}", assignment);
+  return command;
+}
+
+void PrintHuman(std::FILE* out, const sim::RunResult& result, const RunArguments& arguments) {
+  fmt::print(out, "scenario      {} (seed {})\n", result.scenario, result.seed);
+  fmt::print(out, "fingerprint   {}\n", result.fingerprint);
+  fmt::print(out, "virtual time  {} ms, {} events\n", result.virtual_time_ms, result.events);
+  fmt::print(out, "messages      {} sent, {} delivered, {} dropped, {} duplicated\n", result.messages.sent,
+             result.messages.delivered, result.messages.dropped, result.messages.duplicated);
+  fmt::print(out, "converged     {}\n", result.converged ? "yes" : "no");
+  if (!result.stall.is_null()) {
+    fmt::print(out, "stall         at {} ms: {}\n              {}\n", result.stall.value("detected_at_ms", 0),
+               result.stall.value("reason", ""), result.stall.value("headline", ""));
+  }
+  for (const auto& [name, device] : result.devices.items()) {
+    fmt::print(out, "device {:<8} {} entries, {} files, {} with content, {} orphans, {} parked\n", name,
+               device.value("entries", 0), device.value("files", 0), device.value("files_with_content", 0),
+               device.value("orphans", 0), device.value("parked_records", 0));
+    for (const nlohmann::json& link : device["linkage"]) {
+      fmt::print(out, "       {:<8} {} ({:.1f}%)\n", "", link.value("text", ""),
+                 100.0 * link.value("content_share", 0.0));
+    }
+  }
+  for (const sim::ExpectationResult& expectation : result.expectations) {
+    fmt::print(out, "{} {:<22} {}\n", expectation.ok ? "  ok  " : "  FAIL", expectation.name, expectation.detail);
+  }
+  if (!result.snapshot_dir.empty()) fmt::print(out, "snapshot      {}\n", result.snapshot_dir);
+  fmt::print(out, "verdict       {}\n", result.passed ? "PASS" : "FAIL");
+  if (!result.passed) fmt::print(out, "replay with   {}\n", ReplayCommand(arguments, result.seed));
+}
+
+int Run(const RunArguments& arguments) {
+  sim::Scenario scenario;
+  nlohmann::json resolved;
+  core::Status status =
+      sim::LoadScenarioFile(arguments.scenario_path, arguments.overrides, arguments.seed, &scenario, &resolved);
+  if (!status.ok()) {
+    fmt::print(stderr, "syncsim: {}\n", status.message());
+    return kExitBadInput;
+  }
+  sim::RunOptions options;
+  options.out_dir = arguments.out_dir;
+  options.db_dir = arguments.db_dir;
+  options.force = arguments.force;
+  sim::RunResult result;
+  status = sim::RunScenario(scenario, resolved, options, &result);
+  if (!status.ok()) {
+    fmt::print(stderr, "syncsim: {}\n", status.message());
+    return kExitBadInput;
+  }
+  if (arguments.json) {
+    PrintHuman(stderr, result, arguments);
+    nlohmann::json object = result.ToJson();
+    if (!result.passed) object["replay"] = ReplayCommand(arguments, result.seed);
+    fmt::print(stdout, "{}\n", object.dump());
+  } else {
+    PrintHuman(stdout, result, arguments);
+  }
+  return result.passed ? kExitOk : kExitExpectationFailed;
+}
+
+}  // namespace
+
+std::function<int()> RegisterRunCommand(CLI::App& app) {
+  auto arguments = std::make_shared<RunArguments>();
+  CLI::App* command = app.add_subcommand("run", "Run one scenario, write its snapshot and check its expectations");
+  command->add_option("scenario", arguments->scenario_path, "Scenario file (JSON)")->required();
+  command->add_option("--seed", arguments->seed, "Root seed (overrides the file's)");
+  command->add_option("--out", arguments->out_dir, "Snapshot folder (default: snapshots)");
+  command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
+  command->add_flag("--json", arguments->json, "Print exactly one JSON object on stdout (human output on stderr)");
+  command->add_option("--db-dir", arguments->db_dir, "Keep device databases as files in this folder");
+  command->add_flag("--force", arguments->force, "Replace an existing snapshot of the same scenario and seed");
+  return [arguments] { return Run(*arguments); };
+}
+
+}  // namespace syncsim::tools
