@@ -1,0 +1,122 @@
+#include "sim/workloads/tag_workload.h"
+
+#include <fmt/format.h>
+
+#include "sim/assert.h"
+
+namespace syncsim::sim {
+namespace {
+
+// Namespaces of the derived uuids (metadata of an entry; a tag applied to
+// a metadata record).
+const core::Uuid kMetadataNamespace(0x51e7a0d2c3b44f10ULL, 0x9a8b7c6d5e4f3a2bULL);
+const core::Uuid kApplicationNamespace(0x0ad4c3b2a1904f8eULL, 0x8d7c6b5a49382716ULL);
+constexpr int64_t kOffRetryUs = 100'000;
+constexpr std::array<const char*, 6> kColors = {"red", "orange", "yellow", "green", "blue", "purple"};
+
+}  // namespace
+
+TagWorkload::TagWorkload(Cluster* cluster, std::vector<std::string> devices, uint32_t tags, uint32_t applications,
+                         uint32_t ops_per_s, Random random)
+    : cluster_(*cluster),
+      tags_(tags),
+      applications_(applications),
+      step_period_us_(std::max<int64_t>(1, 1'000'000 / std::max<uint32_t>(1, ops_per_s))),
+      random_(random) {
+  for (size_t i = 0; i < devices.size(); ++i) {
+    SYNCSIM_ASSERT(cluster_.directory().Contains(devices[i]));
+    progress_.push_back({devices[i], Random(random_.NextU64()), 0});
+  }
+}
+
+void TagWorkload::Setup() {
+  for (uint32_t tag = 0; tag < tags_; ++tag) {
+    const uint64_t high = random_.NextU64();
+    const uint64_t low = random_.NextU64();
+    tag_uuids_.push_back(core::Uuid::FromRandomBits(high, low));
+  }
+}
+
+void TagWorkload::Run() {
+  remaining_devices_ = progress_.size();
+  for (size_t i = 0; i < progress_.size(); ++i) {
+    cluster_.BeginWork();
+    cluster_.scheduler().ScheduleAfter(0, "tag " + progress_[i].device, [this, i] { Step(i); });
+  }
+}
+
+void TagWorkload::Step(size_t device_index) {
+  DeviceProgress& progress = progress_[device_index];
+  SimDevice& device = cluster_.device(progress.device);
+  if (!device.is_on()) {
+    cluster_.scheduler().ScheduleAfter(kOffRetryUs, "tag " + progress.device, [this, device_index] { Step(device_index); });
+    return;
+  }
+  const uint32_t operations = tags_ + applications_;
+  if (progress.next_operation < tags_) {
+    WriteTag(progress, progress.next_operation);
+  } else if (progress.next_operation < operations) {
+    ApplyTag(progress);
+  }
+  ++progress.next_operation;
+  if (progress.next_operation >= operations) {
+    --remaining_devices_;
+    cluster_.EndWork();
+    return;
+  }
+  cluster_.scheduler().ScheduleAfter(step_period_us_, "tag " + progress.device,
+                                     [this, device_index] { Step(device_index); });
+}
+
+void TagWorkload::WriteTag(DeviceProgress& progress, uint32_t tag_index) {
+  core::SyncEngine& engine = cluster_.device(progress.device).engine();
+  const std::string color = kColors[progress.random.Uniform(kColors.size())];
+  core::Status status = engine.WriteShared(
+      "tag", tag_uuids_[tag_index],
+      {{"name", fmt::format("tag-{}", tag_index)}, {"color", fmt::format("{} by {}", color, progress.device)}});
+  SYNCSIM_ASSERT(status.ok());
+}
+
+void TagWorkload::ApplyTag(DeviceProgress& progress) {
+  if (tag_uuids_.empty()) return;
+  core::SyncEngine& engine = cluster_.device(progress.device).engine();
+  core::LibraryDb& library = engine.library();
+  const int64_t entries = library.Count("entry");
+  if (entries == 0) return;  // nothing to tag yet on this device
+  core::Statement& pick = library.sql().Prepare("SELECT uuid FROM entry ORDER BY uuid LIMIT 1 OFFSET ?1");
+  pick.Bind(1, static_cast<int64_t>(progress.random.Uniform(static_cast<uint64_t>(entries))));
+  SYNCSIM_ASSERT(pick.Step());
+  const std::string entry_uuid = pick.Text(0);
+  pick.Reset();
+  const core::Uuid tag = tag_uuids_[progress.random.Uniform(tag_uuids_.size())];
+  // The tag must exist locally before a local write may reference it; the
+  // tag phase wrote every tag on this device.
+  const core::Uuid metadata = core::Uuid::FromName(kMetadataNamespace, entry_uuid);
+  const core::ModelSpec* metadata_model = library.registry().Find("user_metadata");
+  if (!library.LocalId(*metadata_model, metadata).has_value()) {
+    core::Status created = engine.WriteShared("user_metadata", metadata,
+                                              {{"entry_uuid", entry_uuid},
+                                               {"content_identity_uuid", nullptr},
+                                               {"notes", nullptr},
+                                               {"favorite", 0}});
+    SYNCSIM_ASSERT(created.ok());
+  }
+  const core::Uuid application = core::Uuid::FromName(kApplicationNamespace, metadata.ToString() + tag.ToString());
+  core::Status applied = engine.WriteShared("user_metadata_tag", application,
+                                            {{"applied_at", cluster_.scheduler().now_us() / 1000},
+                                             {"user_metadata_uuid", metadata.ToString()},
+                                             {"tag_uuid", tag.ToString()}});
+  SYNCSIM_ASSERT(applied.ok());
+}
+
+namespace {
+
+const bool kRegistered = RegisterWorkload("tag", [](const WorkloadContext& context) {
+  const ScenarioStep& step = *context.step;
+  return std::make_unique<TagWorkload>(context.cluster, step.devices, step.tags, step.applications, step.ops_per_s,
+                                       context.random);
+});
+
+}  // namespace
+
+}  // namespace syncsim::sim
