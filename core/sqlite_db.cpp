@@ -64,6 +64,8 @@ void Statement::Run() {
   }
 }
 
+int Statement::ColumnCount() const { return sqlite3_column_count(statement_); }
+
 bool Statement::IsNull(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 int64_t Statement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
 double Statement::Real(int column) const { return sqlite3_column_double(statement_, column); }

@@ -42,6 +42,8 @@ class Statement {
   // Steps until done (for statements that return no rows).
   void Run();
 
+  // Columns in the statement's result rows.
+  int ColumnCount() const;
   bool IsNull(int column) const;
   int64_t Int(int column) const;
   double Real(int column) const;

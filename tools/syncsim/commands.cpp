@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "tools/syncsim/bench_command.h"
 #include "tools/syncsim/list_command.h"
 #include "tools/syncsim/run_command.h"
 
@@ -20,6 +21,7 @@ std::map<std::string, std::function<int()>>& Handlers() {
 void RegisterCommands(CLI::App& app) {
   Handlers()["run"] = RegisterRunCommand(app);
   Handlers()["list"] = RegisterListCommand(app);
+  Handlers()["bench"] = RegisterBenchCommand(app);
 }
 
 int RunSelectedCommand(CLI::App& app) {

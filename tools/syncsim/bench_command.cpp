@@ -1,0 +1,163 @@
+#include "tools/syncsim/bench_command.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/library_db.h"
+#include "sim/cluster/cluster.h"
+#include "sim/workloads/index_workload.h"
+#include "tools/syncsim/commands.h"
+
+namespace syncsim::tools {
+namespace {
+
+struct BenchArguments {
+  uint32_t files = 2045;
+  uint32_t devices = 2;
+  bool json = false;
+};
+
+// The host's monotonic clock: the tool measures wall time; the simulation it
+// measures never sees it.
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double PeakResidentMegabytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+}
+
+// Every row of every table of one database, read up front so that the
+// timed part of the baseline is only the inserts.
+struct TableRows {
+  std::string name;
+  int columns = 0;
+  std::vector<nlohmann::json> values;  // row-major, `columns` per row
+};
+
+std::vector<TableRows> ReadAllRows(core::SqliteDb& source) {
+  std::vector<std::string> tables;
+  core::Statement& list = source.Prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  while (list.Step()) tables.push_back(list.Text(0));
+  list.Reset();
+  std::vector<TableRows> result;
+  for (const std::string& table : tables) {
+    TableRows rows;
+    rows.name = table;
+    core::Statement& select = source.Prepare("SELECT * FROM " + table);
+    rows.columns = select.ColumnCount();
+    while (select.Step()) {
+      for (int column = 0; column < rows.columns; ++column) rows.values.push_back(select.Json(column));
+    }
+    select.Reset();
+    result.push_back(std::move(rows));
+  }
+  return result;
+}
+
+uint64_t InsertAll(core::SqliteDb& target, const std::vector<TableRows>& tables) {
+  uint64_t rows_inserted = 0;
+  core::SqliteDb::Transaction transaction(target);
+  for (const TableRows& table : tables) {
+    if (table.columns == 0) continue;
+    std::string placeholders;
+    for (int column = 0; column < table.columns; ++column) placeholders += column == 0 ? "?" : ", ?";
+    core::Statement& insert = target.Prepare(fmt::format("INSERT INTO {} VALUES ({})", table.name, placeholders));
+    for (size_t offset = 0; offset < table.values.size(); offset += static_cast<size_t>(table.columns)) {
+      insert.Reset();
+      for (int column = 0; column < table.columns; ++column) {
+        insert.BindJson(column + 1, table.values[offset + static_cast<size_t>(column)]);
+      }
+      insert.Run();
+      ++rows_inserted;
+    }
+  }
+  transaction.Commit();
+  return rows_inserted;
+}
+
+int Bench(const BenchArguments& arguments) {
+  sim::ClusterSettings settings;
+  settings.seed = 1;
+  for (uint32_t device = 0; device < arguments.devices; ++device) {
+    settings.devices.push_back(sim::SimDeviceSettings{.name = fmt::format("device{}", device)});
+  }
+  settings.link = sim::LinkSettings{.latency_us_min = 1'000, .latency_us_max = 40'000};
+  // The seed's shape: 46 directories for 2,045 files, scaled with the files.
+  const uint32_t dirs = std::max<uint32_t>(1, static_cast<uint32_t>(46ULL * arguments.files / 2045));
+
+  const auto simulation_start = std::chrono::steady_clock::now();
+  sim::Cluster cluster(settings);
+  if (!cluster.StartAll().ok()) return kExitInternal;
+  std::vector<std::string> names;
+  for (const auto& device : cluster.devices()) names.push_back(device->name());
+  cluster.ConnectAll(names);
+  sim::IndexWorkload index(&cluster,
+                           sim::IndexSettings{.device = names[0], .location = "Downloads", .dirs = dirs,
+                                              .files = arguments.files, .duplicate_content = 0.03,
+                                              .files_per_s = 300},
+                           cluster.streams().Stream("workload/index/0"));
+  index.Setup();
+  index.Run();
+  const bool quiescent = cluster.RunUntilQuiescent(86'400'000'000);
+  const double simulation_seconds = SecondsSince(simulation_start);
+  const int64_t virtual_ms = cluster.scheduler().now_us() / 1000;
+
+  // Baseline: the same final rows, straight into fresh databases.
+  std::vector<std::vector<TableRows>> contents;
+  for (const auto& device : cluster.devices()) contents.push_back(ReadAllRows(device->library()->sql()));
+  uint64_t baseline_rows = 0;
+  const auto baseline_start = std::chrono::steady_clock::now();
+  for (const std::vector<TableRows>& tables : contents) {
+    std::unique_ptr<core::LibraryDb> target;
+    if (!core::LibraryDb::Open(":memory:", core::ModelRegistry::Default(), &target).ok()) return kExitInternal;
+    baseline_rows += InsertAll(target->sql(), tables);
+  }
+  const double baseline_seconds = SecondsSince(baseline_start);
+
+  const double ratio = simulation_seconds / baseline_seconds;
+  const double virtual_per_wall = static_cast<double>(virtual_ms) / 1000.0 / simulation_seconds;
+  const double peak_megabytes = PeakResidentMegabytes();
+  fmt::print(stderr,
+             "bench: {} files ({} dirs) on {} devices, quiescent={}\n"
+             "  simulation  {:.3f} s wall for {:.1f} s virtual ({:.1f} virtual s per wall s), {} events\n"
+             "  baseline    {:.3f} s to insert the same {} rows with raw SQLite\n"
+             "  ratio       {:.2f}x the baseline\n"
+             "  peak memory {:.1f} MiB\n",
+             arguments.files, dirs, arguments.devices, quiescent, simulation_seconds, virtual_ms / 1000.0,
+             virtual_per_wall, cluster.scheduler().events_run(), baseline_seconds, baseline_rows, ratio,
+             peak_megabytes);
+  if (arguments.json) {
+    nlohmann::json object = {{"sim_s", simulation_seconds},         {"baseline_s", baseline_seconds},
+                             {"ratio", ratio},                      {"virtual_per_wall", virtual_per_wall},
+                             {"peak_rss_mb", peak_megabytes},       {"files", arguments.files},
+                             {"devices", arguments.devices},        {"baseline_rows", baseline_rows},
+                             {"quiescent", quiescent}};
+    fmt::print("{}\n", object.dump());
+  }
+  return quiescent ? kExitOk : kExitExpectationFailed;
+}
+
+}  // namespace
+
+std::function<int()> RegisterBenchCommand(CLI::App& app) {
+  auto arguments = std::make_shared<BenchArguments>();
+  CLI::App* command = app.add_subcommand("bench", "Time the realtime indexing shape against a raw SQLite baseline");
+  command->add_option("--files", arguments->files, "Files indexed (default 2045)")->check(CLI::Range(1u, 10'000'000u));
+  command->add_option("--devices", arguments->devices, "Devices (default 2)")->check(CLI::Range(2u, 16u));
+  command->add_flag("--json", arguments->json, "Print one JSON object on the last line");
+  return [arguments] { return Bench(*arguments); };
+}
+
+}  // namespace syncsim::tools
