@@ -1,0 +1,92 @@
+// ScenarioLoader: turns a scenario file (DESIGN.md 5) into a validated
+// Scenario, after applying the command line's `--set key=value` overrides and
+// `--seed`.
+//
+// Why so strict: a scenario is typed by hand, and a typo that the loader
+// accepts ("fles": 2045, "drop": 15) silently runs a different experiment.
+// So unknown keys, duplicate keys, wrong types, out-of-range values, unknown
+// names and steps that contradict each other are all errors, each naming the
+// JSON path of the offending value: `steps[3].files: expected a non-negative
+// integer, got "abc"`. The root object's path is written `(root)`.
+//
+// Every failure here is bad input (exit code 2, DESIGN.md 7). The loader
+// reads one file and writes nothing; it is deterministic (the same file and
+// overrides give the same Scenario, the same resolved document and the same
+// error message).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "sim/scenario/scenario.h"
+
+namespace syncsim::sim {
+
+// Sets one scalar of `document` from a `--set` assignment `KEY=VALUE`.
+//
+// KEY is a dotted path whose parts may carry array indexes:
+// `sync.missing_dependency`, `network.drop`, `steps[1].files`, `seed`,
+// `devices[1].clock.offset_ms`, `steps[2].groups[0][1]`. Every array index
+// must exist. A missing object key is created (with missing objects on the
+// way, so `devices[1].clock.offset_ms` works on a device without a clock);
+// ParseScenario then rejects keys that do not belong. An existing target must
+// be a scalar: objects and arrays cannot be replaced.
+//
+// VALUE is taken as JSON when it is a JSON scalar (`0.2`, `-3`, `true`,
+// `"quoted"`), else as a plain string (`drop`). Two exceptions keep the
+// obvious meaning: a string target stays a string (`--set name=2024` gives
+// "2024"), and a bare `null` is the string "null", since no scenario key
+// takes JSON null (`--set sync.missing_dependency=null`).
+//
+// Fails (InvalidArgument, `--set KEY: <problem>`, document unchanged) when
+// the assignment has no `=`, KEY is malformed, a path part does not exist or
+// has the wrong kind (a name on an array, an index on an object, a path
+// through a scalar), or the target is an object or an array.
+//
+// REQUIRES: document != nullptr.
+core::Status ApplyOverride(nlohmann::json* document, std::string_view assignment);
+
+// Validates `document` against DESIGN.md 5 and fills `*scenario`.
+//
+// Fails (InvalidArgument, `<json path>: <problem>`, *scenario unchanged) on
+// the first problem found, checking in this order: the root, then name,
+// description, seed, devices, network, sync, stall_window_ms, steps, expect;
+// within an object, unknown keys first, then missing required keys, then each
+// value. Problems: unknown or missing keys, wrong types (integers written
+// with a fraction or an exponent are not integers), values outside their
+// range or the kScenario*Max bounds, names that are not identifiers (1 to 64
+// ASCII letters, digits, `_` and `-`), duplicate device names and phases,
+// references to undeclared devices, unknown actions, models and defects,
+// steps going back in time, and workloads that contradict earlier steps (a
+// location indexed twice on one device, a mutation of a location that no
+// earlier step indexed on that device).
+//
+// REQUIRES: scenario != nullptr.
+core::Status ParseScenario(const nlohmann::json& document, Scenario* scenario);
+
+// Loads the scenario file at `path`: reads it, parses the JSON (duplicate
+// keys are errors), applies `overrides` (each `KEY=VALUE`, see ApplyOverride)
+// in order, then `seed_override` (which replaces "seed", so `--seed` wins over
+// `--set seed=...`), and validates the result with ParseScenario.
+//
+// On success fills `*scenario` and sets `*resolved` to the final document,
+// which always holds "seed": what a run writes as scenario.json, enough to
+// replay it with the same build.
+//
+// Fails with every message starting with `path: ` and *scenario and
+// *resolved unchanged: NotFound when the file does not exist; IoError when it
+// cannot be read (a directory, no permission); InvalidArgument for invalid
+// JSON (the message gives the byte offset, line and column), a bad override
+// (`path: --set KEY: ...`) or an invalid scenario (`path: <json path>: ...`).
+//
+// REQUIRES: scenario != nullptr; resolved != nullptr.
+core::Status LoadScenarioFile(const std::string& path, const std::vector<std::string>& overrides,
+                              std::optional<uint64_t> seed_override, Scenario* scenario, nlohmann::json* resolved);
+
+}  // namespace syncsim::sim
