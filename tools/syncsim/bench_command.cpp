@@ -135,7 +135,7 @@ int Bench(const BenchArguments& arguments) {
              "  baseline    {:.3f} s to insert the same {} rows with raw SQLite\n"
              "  ratio       {:.2f}x the baseline\n"
              "  peak memory {:.1f} MiB\n",
-             arguments.files, dirs, arguments.devices, quiescent, simulation_seconds, virtual_ms / 1000.0,
+             arguments.files, dirs, arguments.devices, quiescent, simulation_seconds, static_cast<double>(virtual_ms) / 1000.0,
              virtual_per_wall, cluster.scheduler().events_run(), baseline_seconds, baseline_rows, ratio,
              peak_megabytes);
   if (arguments.json) {
