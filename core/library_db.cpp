@@ -7,18 +7,6 @@
 namespace syncsim::core {
 namespace {
 
-const char* SqlType(ColumnType type) {
-  switch (type) {
-    case ColumnType::kInteger:
-      return "INTEGER";
-    case ColumnType::kReal:
-      return "REAL";
-    case ColumnType::kText:
-      return "TEXT";
-  }
-  return "";
-}
-
 // The sync tables of DESIGN.md 3.2, plus the derived entry tables.
 constexpr const char* kSyncSchema = R"sql(
 CREATE TABLE entry_closure (
@@ -100,7 +88,7 @@ void LibraryDb::CreateSchema() {
   for (const ModelSpec& model : registry_.models()) {
     std::string table = fmt::format("CREATE TABLE {} (\n  id INTEGER PRIMARY KEY,\n  uuid TEXT NOT NULL UNIQUE", model.name);
     for (const ColumnSpec& column : model.columns) {
-      table += fmt::format(",\n  {} {}{}", column.name, SqlType(column.type), column.nullable ? "" : " NOT NULL");
+      table += fmt::format(",\n  {} {}{}", column.name, ColumnTypeSqlName(column.type), column.nullable ? "" : " NOT NULL");
     }
     for (const ForeignKeySpec& key : model.foreign_keys) {
       table += fmt::format(",\n  {} INTEGER REFERENCES {}(id)", key.column, key.target_model);
