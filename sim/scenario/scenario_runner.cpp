@@ -174,10 +174,15 @@ void Runner::DeclareStall(const std::string& reason) {
   if (!stall_.is_null()) return;  // reported once
   ConvergenceResult convergence = CheckNow();
   nlohmann::json devices = nlohmann::json::object();
+  std::string parked_headline;
   for (const auto& device : cluster_.devices()) {
     nlohmann::json entry = RuntimeOf(*device);
     if (device->library() != nullptr) {
       DatabaseFacts facts = ReadDatabaseFacts(device->library()->sql(), core::ModelRegistry::Default());
+      if (facts.parked_records > 0) {
+        parked_headline += fmt::format("; {} has {} record(s) parked waiting for {} missing record(s)",
+                                       device->name(), facts.parked_records, facts.parked_groups.size());
+      }
       nlohmann::json parked = nlohmann::json::array();
       for (const ParkedGroup& group : facts.parked_groups) {
         parked.push_back({{"waiting_for", group.missing_model + ":" + group.missing_uuid},
@@ -215,13 +220,8 @@ void Runner::DeclareStall(const std::string& reason) {
                               difference.device, difference.count, difference.model, difference.owner, fields);
     }
   }
-  for (const auto& device : cluster_.devices()) {
-    if (device->library() == nullptr) continue;
-    DatabaseFacts facts = ReadDatabaseFacts(device->library()->sql(), core::ModelRegistry::Default());
-    if (facts.parked_records == 0) continue;
-    headline += fmt::format("{}{} has {} record(s) parked waiting for {} missing record(s)", headline.empty() ? "" : "; ",
-                            device->name(), facts.parked_records, facts.parked_groups.size());
-  }
+  headline += parked_headline;
+  if (headline.rfind("; ", 0) == 0) headline.erase(0, 2);
   if (headline.empty()) headline = "devices hold the same rows but work is still pending";
   stall_ = {{"reason", reason},
             {"headline", headline},
@@ -411,17 +411,17 @@ void Runner::Evaluate(RunResult* result) {
     add("quiescent", false, "the run did not reach quiescence before max_ms");
   }
   if (expect.linkage_min.has_value()) {
-    double lowest = 1.0;
-    std::string lowest_text = "no owner";
-    for (const Linkage& link : linkage) {
-      const double share = std::min(link.content_share, link.parent_share);
-      if (share < lowest || lowest_text == "no owner") {
-        lowest = std::min(lowest, share);
-        lowest_text = fmt::format("{} links {} of the {} files {} links; {} of {} parents", link.receiver,
-                                  link.receiver_content_links, link.owner_content_links, link.owner,
-                                  link.receiver_parent_links, link.owner_parent_links);
-      }
-    }
+    auto share = [](const Linkage& link) { return std::min(link.content_share, link.parent_share); };
+    auto weakest = std::min_element(linkage.begin(), linkage.end(), [&](const Linkage& left, const Linkage& right) {
+      return share(left) < share(right);
+    });
+    const double lowest = weakest == linkage.end() ? 1.0 : share(*weakest);
+    const std::string lowest_text =
+        weakest == linkage.end()
+            ? std::string("no device owns a location")
+            : fmt::format("{} links {} of the {} files {} links; {} of {} parents", weakest->receiver,
+                          weakest->receiver_content_links, weakest->owner_content_links, weakest->owner,
+                          weakest->receiver_parent_links, weakest->owner_parent_links);
     add("linkage_min", lowest + 1e-12 >= *expect.linkage_min,
         fmt::format("lowest linkage {:.4f} (need >= {:.4f}): {}", lowest, *expect.linkage_min, lowest_text));
   }
