@@ -37,7 +37,9 @@ CREATE TABLE record_versions (
   uuid TEXT NOT NULL,
   field TEXT NOT NULL DEFAULT '',
   version TEXT NOT NULL,
+  owner TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (model, uuid, field)) WITHOUT ROWID;
+CREATE INDEX record_versions_by_owner ON record_versions(model, owner, version, uuid);
 CREATE TABLE pending_dependencies (
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -57,6 +59,7 @@ CREATE TABLE tombstones (
   version TEXT NOT NULL,
   owner TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (model, uuid)) WITHOUT ROWID;
+CREATE INDEX tombstones_by_owner ON tombstones(model, owner, version, uuid);
 CREATE TABLE sync_state (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL) WITHOUT ROWID;

@@ -74,6 +74,7 @@ json EncodeWatermarks(const std::vector<ModelWatermark>& watermarks) {
     entry["watermark"] = watermark.watermark;
     entry["count"] = watermark.count;
     entry["digest"] = watermark.digest;
+    entry["buckets"] = watermark.buckets;
     out.push_back(std::move(entry));
   }
   return out;
@@ -83,11 +84,21 @@ json EncodeWatermarks(const std::vector<ModelWatermark>& watermarks) {
 void EncodeBody(const StateBatch& m, json* out) {
   (*out)["owner"] = m.owner.ToString();
   (*out)["records"] = EncodeRecords(m.records);
+  (*out)["batch_id"] = m.batch_id;
+  (*out)["previous_batch_id"] = m.previous_batch_id;
 }
 
-void EncodeBody(const SharedChangeBatch& m, json* out) { (*out)["changes"] = EncodeChanges(m.changes); }
+void EncodeBody(const SharedChangeBatch& m, json* out) {
+  (*out)["changes"] = EncodeChanges(m.changes);
+  (*out)["batch_id"] = m.batch_id;
+}
 
-void EncodeBody(const AckSharedChanges& m, json* out) { (*out)["up_to_hlc"] = m.up_to_hlc; }
+void EncodeBody(const AckSharedChanges& m, json* out) {
+  (*out)["up_to_hlc"] = m.up_to_hlc;
+  (*out)["batch_id"] = m.batch_id;
+}
+
+void EncodeBody(const AckStateBatch& m, json* out) { (*out)["batch_id"] = m.batch_id; }
 
 void EncodeBody(const StateRequest& m, json* out) {
   (*out)["request_id"] = m.request_id;
@@ -95,6 +106,7 @@ void EncodeBody(const StateRequest& m, json* out) {
   (*out)["model"] = m.model;
   (*out)["after"] = EncodeCursor(m.after);
   (*out)["limit"] = m.limit;
+  (*out)["buckets"] = m.buckets;
 }
 
 void EncodeBody(const StateResponse& m, json* out) {
@@ -362,6 +374,14 @@ void ReadCursor(json* value, std::string path, Status* status, StateCursor* curs
   reader.Finish();
 }
 
+void ReadDigest(json* value, std::string path, Status* status, uint64_t* digest) {
+  if (!value->is_number_unsigned()) {
+    if (status->ok()) *status = Status::Corruption(path + ": expected an unsigned integer");
+    return;
+  }
+  *digest = value->get<uint64_t>();
+}
+
 void ReadWatermark(json* value, std::string path, Status* status, ModelWatermark* watermark) {
   ObjectReader reader(value, std::move(path), status);
   reader.UuidField("owner", &watermark->owner);
@@ -369,6 +389,11 @@ void ReadWatermark(json* value, std::string path, Status* status, ModelWatermark
   reader.String("watermark", &watermark->watermark);
   reader.Uint64("count", &watermark->count);
   reader.Uint64("digest", &watermark->digest);
+  reader.Array("buckets", &watermark->buckets, ReadDigest);
+  if (reader.ok() && !watermark->buckets.empty() && watermark->buckets.size() != kDigestBucketCount) {
+    reader.Fail(reader.FieldPath("buckets"), "expected " + std::to_string(kDigestBucketCount) + " digests, got " +
+                                                 std::to_string(watermark->buckets.size()));
+  }
   reader.Finish();
 }
 
@@ -377,11 +402,21 @@ void ReadWatermark(json* value, std::string path, Status* status, ModelWatermark
 void ReadBody(ObjectReader* reader, StateBatch* m) {
   reader->UuidField("owner", &m->owner);
   reader->Array("records", &m->records, ReadRecord);
+  reader->Uint64("batch_id", &m->batch_id);
+  reader->Uint64("previous_batch_id", &m->previous_batch_id);
 }
 
-void ReadBody(ObjectReader* reader, SharedChangeBatch* m) { reader->Array("changes", &m->changes, ReadChange); }
+void ReadBody(ObjectReader* reader, SharedChangeBatch* m) {
+  reader->Array("changes", &m->changes, ReadChange);
+  reader->Uint64("batch_id", &m->batch_id);
+}
 
-void ReadBody(ObjectReader* reader, AckSharedChanges* m) { reader->String("up_to_hlc", &m->up_to_hlc); }
+void ReadBody(ObjectReader* reader, AckSharedChanges* m) {
+  reader->String("up_to_hlc", &m->up_to_hlc);
+  reader->Uint64("batch_id", &m->batch_id);
+}
+
+void ReadBody(ObjectReader* reader, AckStateBatch* m) { reader->Uint64("batch_id", &m->batch_id); }
 
 void ReadBody(ObjectReader* reader, StateRequest* m) {
   reader->Uint64("request_id", &m->request_id);
@@ -389,6 +424,10 @@ void ReadBody(ObjectReader* reader, StateRequest* m) {
   reader->String("model", &m->model);
   reader->Object("after", &m->after, ReadCursor);
   reader->Uint32("limit", &m->limit);
+  reader->Uint32("buckets", &m->buckets);
+  if (reader->ok() && m->buckets > kAllDigestBuckets) {
+    reader->Fail(reader->FieldPath("buckets"), "expected a mask of " + std::to_string(kDigestBucketCount) + " bits");
+  }
 }
 
 void ReadBody(ObjectReader* reader, StateResponse* m) {
@@ -523,6 +562,8 @@ Status DecodeMessageOrThrow(std::string_view payload, Message* message) {
     ReadMessage<SharedChangeBatch>(&reader, &status, kind == "SharedChange", &decoded);
   } else if (kind == "AckSharedChanges") {
     ReadMessage<AckSharedChanges>(&reader, &status, false, &decoded);
+  } else if (kind == "AckStateBatch") {
+    ReadMessage<AckStateBatch>(&reader, &status, false, &decoded);
   } else if (kind == "StateRequest") {
     ReadMessage<StateRequest>(&reader, &status, false, &decoded);
   } else if (kind == "StateResponse") {
@@ -556,6 +597,7 @@ std::string_view MessageKind(const Message& message) {
       return m.changes.size() == 1 ? "SharedChange" : "SharedChangeBatch";
     }
     std::string_view operator()(const AckSharedChanges&) const { return "AckSharedChanges"; }
+    std::string_view operator()(const AckStateBatch&) const { return "AckStateBatch"; }
     std::string_view operator()(const StateRequest&) const { return "StateRequest"; }
     std::string_view operator()(const StateResponse&) const { return "StateResponse"; }
     std::string_view operator()(const SharedChangeRequest&) const { return "SharedChangeRequest"; }

@@ -39,6 +39,7 @@ inline constexpr int kMaxMessageNestingDepth = 64;
 // StateBatch of exactly one record and "StateBatch" otherwise,
 // "SharedChange" for a SharedChangeBatch of exactly one change and
 // "SharedChangeBatch" otherwise, else the struct's name ("AckSharedChanges",
+// "AckStateBatch",
 // "StateRequest", "StateResponse", "SharedChangeRequest",
 // "SharedChangeResponse", "WatermarkExchangeRequest",
 // "WatermarkExchangeResponse", "Heartbeat"). Cannot fail; the view points

@@ -46,10 +46,16 @@ struct SharedChangeEntry {
 
 // Owner -> peers: device-owned records, realtime. A single-record change is
 // a batch of one (kind name "StateChange"); larger ones are "StateBatch".
+// `batch_id` numbers the batches one sender sends (the receiver acks it with
+// AckStateBatch); `previous_batch_id` is the batch sent before this one to
+// the same peer on the same connection (0 for the first), so the receiver
+// can tell an unbroken run of batches from one with a gap.
 struct StateBatch {
   Uuid library;
   Uuid owner;
   std::vector<WireRecord> records;
+  uint64_t batch_id = 0;
+  uint64_t previous_batch_id = 0;
   bool operator==(const StateBatch&) const = default;
 };
 
@@ -57,15 +63,25 @@ struct StateBatch {
 struct SharedChangeBatch {
   Uuid library;
   std::vector<SharedChangeEntry> changes;
+  uint64_t batch_id = 0;
   bool operator==(const SharedChangeBatch&) const = default;
 };
 
-// Receiver -> originator: every change of the originator up to `up_to_hlc`
-// has been applied (or found stale) and logged.
+// Receiver -> originator: every change of batch `batch_id` has been applied
+// (or found stale) and logged, the newest of them being `up_to_hlc`.
 struct AckSharedChanges {
   Uuid library;
   std::string up_to_hlc;
+  uint64_t batch_id = 0;
   bool operator==(const AckSharedChanges&) const = default;
+};
+
+// Receiver -> owner: StateBatch `batch_id` arrived (applied, or buffered
+// while the receiver catches up).
+struct AckStateBatch {
+  Uuid library;
+  uint64_t batch_id = 0;
+  bool operator==(const AckStateBatch&) const = default;
 };
 
 // A cursor over one owner's records of one model, ordered by
@@ -76,8 +92,16 @@ struct StateCursor {
   bool operator==(const StateCursor&) const = default;
 };
 
+// The digest buckets of a model: records fall into one of 16 buckets by the
+// first hex digit of their uuid. A StateRequest's `buckets` is a bit mask
+// over them (bit i: uuids starting with hex digit i).
+inline constexpr int kDigestBucketCount = 16;
+inline constexpr uint32_t kAllDigestBuckets = (1u << kDigestBucketCount) - 1;
+
 // Requester -> owner (or any peer holding the owner's records): records of
-// `owner` and `model` strictly after `after`, at most `limit` of them.
+// `owner` and `model` strictly after `after`, at most `limit` of them, only
+// from the digest buckets in `buckets`. A nil owner asks for the records of
+// a shared model.
 struct StateRequest {
   Uuid library;
   uint64_t request_id = 0;
@@ -85,6 +109,7 @@ struct StateRequest {
   std::string model;
   StateCursor after;
   uint32_t limit = 0;
+  uint32_t buckets = kAllDigestBuckets;
   bool operator==(const StateRequest&) const = default;
 };
 
@@ -123,19 +148,23 @@ struct SharedChangeResponse {
 };
 
 // Per-model summary a device holds of one owner's records (or of the shared
-// records when `owner` is nil): the watermark it has reached, how many
-// records it holds, and an order-independent digest of them computed from
-// uuids and synced fields.
+// records when `owner` is nil): the watermark it has reached, and how many
+// records (tombstones included) it holds below a version together with an
+// order-independent digest of them computed from uuids, versions and synced
+// fields, in total and per digest bucket (`buckets` holds
+// kDigestBucketCount digests, or none when `count` is 0).
 struct ModelWatermark {
   Uuid owner;
   std::string model;
   std::string watermark;
   uint64_t count = 0;
   uint64_t digest = 0;
+  std::vector<uint64_t> buckets;
   bool operator==(const ModelWatermark&) const = default;
 };
 
-// Sent on (re)connect, both ways: what I hold, so you can tell what I lack.
+// Sent on (re)connect by each side: the watermark I hold per (owner, model),
+// with the count and digest of what I hold below it.
 struct WatermarkExchangeRequest {
   Uuid library;
   uint64_t request_id = 0;
@@ -143,6 +172,10 @@ struct WatermarkExchangeRequest {
   bool operator==(const WatermarkExchangeRequest&) const = default;
 };
 
+// The answer: the responder's watermark per (owner, model) it holds, with
+// the count and digests of its records below the requester's watermark for
+// that (owner, model), so that the requester can compare like with like
+// even while it is behind.
 struct WatermarkExchangeResponse {
   Uuid library;
   uint64_t request_id = 0;
@@ -156,7 +189,7 @@ struct Heartbeat {
   bool operator==(const Heartbeat&) const = default;
 };
 
-using Message = std::variant<StateBatch, SharedChangeBatch, AckSharedChanges, StateRequest, StateResponse,
+using Message = std::variant<StateBatch, SharedChangeBatch, AckSharedChanges, AckStateBatch, StateRequest, StateResponse,
                              SharedChangeRequest, SharedChangeResponse, WatermarkExchangeRequest,
                              WatermarkExchangeResponse, Heartbeat>;
 

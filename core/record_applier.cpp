@@ -101,6 +101,16 @@ std::string RecordApplier::TombstoneVersion(const std::string& model, const Uuid
   return version;
 }
 
+std::string RecordApplier::NewestLoggedVersion(const std::string& model, const Uuid& uuid) {
+  Statement& statement =
+      library_.sql().Prepare("SELECT max(hlc) FROM shared_changes WHERE model = ?1 AND record_uuid = ?2");
+  statement.Bind(1, model).Bind(2, uuid.ToString());
+  std::string version;
+  if (statement.Step() && !statement.IsNull(0)) version = statement.Text(0);
+  statement.Reset();
+  return version;
+}
+
 std::string RecordApplier::HeldVersion(const std::string& model, const Uuid& uuid) {
   Statement& statement =
       library_.sql().Prepare("SELECT version FROM record_versions WHERE model = ?1 AND uuid = ?2 AND field = ''");
@@ -126,7 +136,12 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
 
   // Last-writer-wins guard: an equal or newer version (or tombstone) wins,
   // which also makes every duplicate delivery a no-op.
-  const std::string held = HeldVersion(record.model, record.uuid);
+  std::string held = HeldVersion(record.model, record.uuid);
+  if (!local && owner.is_nil() && settings_.HasDefect(kDefectLwwGuardPruned)) {
+    // The defect: the guard looks for the newest change of the record in
+    // the shared change log only, which acknowledgements prune.
+    held = NewestLoggedVersion(record.model, record.uuid);
+  }
   if (!held.empty() && held >= record.version) {
     ++counters_.stale;
     return ApplyOutcome::kStale;
@@ -232,10 +247,12 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
   }
 
   library_.UpsertRecord(*model, record.uuid, record.data, local_keys);
-  sql.Prepare("INSERT OR REPLACE INTO record_versions (model, uuid, field, version) VALUES (?1, ?2, '', ?3)")
+  sql.Prepare(
+         "INSERT OR REPLACE INTO record_versions (model, uuid, field, version, owner) VALUES (?1, ?2, '', ?3, ?4)")
       .Bind(1, record.model)
       .Bind(2, uuid_text)
       .Bind(3, record.version)
+      .Bind(4, owner.is_nil() ? std::string() : owner.ToString())
       .Run();
   // Older parked copies and deferred links of this record are superseded.
   sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")

@@ -67,6 +67,9 @@ class RecordApplier {
   void Park(const WireRecord& record, const Uuid& owner, const std::string& missing_model, const Uuid& missing_uuid);
   void ResolveWaitingOn(const Uuid& arrived);
   std::string TombstoneVersion(const std::string& model, const Uuid& uuid);
+  // The newest change of a shared record still in the shared change log (the
+  // `lww_guard_pruned` defect's guard).
+  std::string NewestLoggedVersion(const std::string& model, const Uuid& uuid);
 
   LibraryDb& library_;
   const SyncSettings& settings_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -25,9 +26,17 @@ SyncEngine::SyncEngine(Environment environment, const Uuid& device, const Uuid& 
       device_name_(std::move(device_name)),
       settings_(*settings),
       hlc_(*environment.clock, device),
-      applier_(environment.library, settings) {}
+      applier_(environment.library, settings),
+      catalog_(environment.library) {
+  const std::vector<std::string> order = library_.registry().DependencyOrder();
+  for (size_t rank = 0; rank < order.size(); ++rank) dependency_rank_[order[rank]] = rank;
+}
 
 void SyncEngine::Start() {
+  if (settings_.HasDefect(kDefectWatermarkSkipsParked)) {
+    // The defect keeps parked records in memory only: a restart loses them.
+    library_.sql().Prepare("DELETE FROM pending_dependencies WHERE kind = 'record'").Run();
+  }
   if (std::optional<std::string> persisted = library_.GetState(kHlcStateKey); persisted.has_value()) {
     std::optional<Hlc> hlc = Hlc::Parse(*persisted);
     assert(hlc.has_value());
@@ -123,6 +132,25 @@ void SyncEngine::Tick() {
   auto due = [&](int64_t since_ms) { return now_ms < since_ms || now_ms - since_ms >= settings_.flush_interval_ms; };
   if (!pending_owned_.empty() && due(pending_owned_since_ms_)) FlushOwned();
   if (!pending_shared_.empty() && due(pending_shared_since_ms_)) FlushShared();
+  for (auto& [peer, session] : sessions_) RetryDue(peer, session, now_ms);
+}
+
+bool SyncEngine::HasPendingWork() const {
+  if (!pending_owned_.empty() || !pending_shared_.empty()) return true;
+  for (const auto& [peer, session] : sessions_) {
+    if (!session.unacked.empty()) return true;
+    if (session.state != PeerState::kReady && session.state != PeerState::kFailed) return true;
+  }
+  return false;
+}
+
+std::vector<PeerStatus> SyncEngine::PeerStatuses() const {
+  std::vector<PeerStatus> statuses;
+  for (const auto& [peer, session] : sessions_) {
+    statuses.push_back(PeerStatus{peer, session.state, session.jobs.size(), session.request.has_value(),
+                                  session.buffer.size(), session.unacked.size()});
+  }
+  return statuses;
 }
 
 void SyncEngine::FlushOwned() {
@@ -132,10 +160,18 @@ void SyncEngine::FlushOwned() {
   batch.owner = device_;
   batch.records = std::move(pending_owned_);
   pending_owned_.clear();
-  Message message = std::move(batch);
-  for (const Uuid& peer : transport_.ConnectedPeers()) {
-    Send(peer, message);
-    counters_.records_sent += std::get<StateBatch>(message).records.size();
+  const int64_t now_ms = clock_.now_ms();
+  for (auto& [peer, session] : sessions_) {
+    batch.batch_id = next_batch_id_++;
+    batch.previous_batch_id = session.last_batch_id_sent;
+    session.last_batch_id_sent = batch.batch_id;
+    auto payload = std::make_shared<const std::string>(EncodeMessage(batch));
+    const std::string kind(MessageKind(batch));
+    ++counters_.messages_sent;
+    counters_.records_sent += batch.records.size();
+    transport_.Send(peer, kind, *payload);
+    session.unacked.emplace(batch.batch_id, RetriedMessage{kind, payload, now_ms + settings_.retry_timeout_ms,
+                                                           settings_.retry_timeout_ms, 1});
   }
 }
 
@@ -145,16 +181,66 @@ void SyncEngine::FlushShared() {
   batch.library = library_id_;
   batch.changes = std::move(pending_shared_);
   pending_shared_.clear();
-  Message message = std::move(batch);
-  for (const Uuid& peer : transport_.ConnectedPeers()) {
-    Send(peer, message);
-    counters_.shared_changes_sent += std::get<SharedChangeBatch>(message).changes.size();
+  const int64_t now_ms = clock_.now_ms();
+  for (auto& [peer, session] : sessions_) {
+    batch.batch_id = next_batch_id_++;
+    auto payload = std::make_shared<const std::string>(EncodeMessage(batch));
+    const std::string kind(MessageKind(batch));
+    ++counters_.messages_sent;
+    counters_.shared_changes_sent += batch.changes.size();
+    transport_.Send(peer, kind, *payload);
+    session.unacked.emplace(batch.batch_id, RetriedMessage{kind, payload, now_ms + settings_.retry_timeout_ms,
+                                                           settings_.retry_timeout_ms, 1});
   }
 }
 
 void SyncEngine::Send(const Uuid& peer, const Message& message) {
   ++counters_.messages_sent;
   transport_.Send(peer, MessageKind(message), EncodeMessage(message));
+}
+
+void SyncEngine::SendRequest(const Uuid& peer, PeerSession& session, uint64_t request_id, const Message& message) {
+  auto payload = std::make_shared<const std::string>(EncodeMessage(message));
+  const std::string kind(MessageKind(message));
+  ++counters_.messages_sent;
+  transport_.Send(peer, kind, *payload);
+  session.request_id = request_id;
+  session.request = RetriedMessage{kind, payload, clock_.now_ms() + settings_.retry_timeout_ms,
+                                   settings_.retry_timeout_ms, 1};
+}
+
+void SyncEngine::RetryDue(const Uuid& peer, PeerSession& session, int64_t now_ms) {
+  auto resend = [&](RetriedMessage& message) {
+    ++counters_.messages_sent;
+    ++counters_.resends;
+    ++message.sends;
+    transport_.Send(peer, message.kind, *message.payload);
+    message.backoff_ms = std::min(message.backoff_ms * 2, settings_.retry_backoff_ms_max);
+    message.next_send_ms = now_ms + message.backoff_ms;
+  };
+  for (auto it = session.unacked.begin(); it != session.unacked.end();) {
+    if (now_ms < it->second.next_send_ms) {
+      ++it;
+    } else if (it->second.sends >= settings_.retry_attempts_max) {
+      // The peer will not ack; the next connection's catch-up covers it.
+      ++counters_.batches_abandoned;
+      it = session.unacked.erase(it);
+    } else {
+      resend(it->second);
+      ++it;
+    }
+  }
+  if (session.request.has_value() && now_ms >= session.request->next_send_ms) {
+    if (session.request->sends >= settings_.retry_attempts_max) {
+      ++counters_.requests_abandoned;
+      session.request.reset();
+      session.request_id = 0;
+      session.jobs.clear();
+      session.state = PeerState::kFailed;
+    } else {
+      resend(*session.request);
+    }
+  }
 }
 
 void SyncEngine::OnPeerConnected(const Uuid& peer) {
@@ -164,9 +250,205 @@ void SyncEngine::OnPeerConnected(const Uuid& peer) {
       .Prepare("INSERT OR IGNORE INTO peer_acks (peer, last_acked_hlc) VALUES (?1, '')")
       .Bind(1, peer.ToString())
       .Run();
+  PeerSession& session = sessions_[peer];
+  session = PeerSession();
+  StartRound(peer, session);
 }
 
-void SyncEngine::OnPeerDisconnected(const Uuid& peer) { (void)peer; }
+void SyncEngine::OnPeerDisconnected(const Uuid& peer) { sessions_.erase(peer); }
+
+Uuid SyncEngine::WatermarkKey(const Uuid& owner, const std::string& model, const Uuid& peer) const {
+  return IsShared(model) ? peer : owner;
+}
+
+bool SyncEngine::IsShared(const std::string& model) const {
+  const ModelSpec* spec = library_.registry().Find(model);
+  assert(spec != nullptr);
+  return spec->ownership == Ownership::kShared;
+}
+
+DigestBasis SyncEngine::digest_basis() const {
+  return settings_.HasDefect(kDefectDigestUsesLocalIds) ? DigestBasis::kLocalIds : DigestBasis::kUuidsAndFields;
+}
+
+void SyncEngine::StartRound(const Uuid& peer, PeerSession& session) {
+  ++session.rounds;
+  ++counters_.exchanges_started;
+  if (session.state != PeerState::kBackfilling && session.state != PeerState::kCatchingUp) {
+    const bool synced_before = library_.GetState("synced_with:" + peer.ToString()).has_value();
+    session.state = synced_before ? PeerState::kCatchingUp : PeerState::kBackfilling;
+  }
+  // Tell the peer where this device stands on everything it holds of others.
+  WatermarkExchangeRequest request;
+  request.library = library_id_;
+  request.request_id = next_request_id_++;
+  session.exchange_request_id = request.request_id;
+  session.sent_watermarks.clear();
+  std::set<std::pair<Uuid, std::string>> keys;
+  for (const StateCatalog::Held& held : catalog_.HeldOwnerModels()) {
+    if (held.owner != device_) keys.emplace(held.owner, held.model);
+  }
+  {
+    Statement& select = library_.sql().Prepare("SELECT peer, model FROM resource_watermarks ORDER BY peer, model");
+    std::vector<std::pair<std::string, std::string>> rows;
+    while (select.Step()) rows.emplace_back(select.Text(0), select.Text(1));
+    select.Reset();
+    for (const auto& [key, model] : rows) {
+      if (IsShared(model)) continue;  // shared watermarks are kept per serving peer
+      Uuid owner = Uuid::Parse(key).value();
+      if (owner != device_) keys.emplace(owner, model);
+    }
+  }
+  for (const auto& [owner, model] : keys) {
+    ModelWatermark watermark;
+    watermark.owner = owner;
+    watermark.model = model;
+    watermark.watermark = ResumeWatermark(WatermarkKey(owner, model, peer), model);
+    session.sent_watermarks[{owner, model}] = watermark.watermark;
+    request.watermarks.push_back(std::move(watermark));
+  }
+  SendRequest(peer, session, request.request_id, request);
+}
+
+void SyncEngine::AnswerExchange(const Uuid& from, const WatermarkExchangeRequest& request) {
+  std::map<std::pair<Uuid, std::string>, std::string> theirs;
+  for (const ModelWatermark& watermark : request.watermarks) {
+    theirs[{watermark.owner, watermark.model}] = watermark.watermark;
+  }
+  WatermarkExchangeResponse response;
+  response.library = library_id_;
+  response.request_id = request.request_id;
+  for (const StateCatalog::Held& held : catalog_.HeldOwnerModels()) {
+    if (held.owner == from) continue;  // the peer is the authority on its own records
+    auto their = theirs.find({held.owner, held.model});
+    const std::string below = their == theirs.end() ? std::string() : their->second;
+    ModelWatermark summary = catalog_.Summarize(held.owner, held.model, below, digest_basis());
+    summary.watermark = held.newest_version;
+    response.watermarks.push_back(std::move(summary));
+  }
+  Send(from, response);
+}
+
+void SyncEngine::HandleExchangeResponse(const Uuid& from, PeerSession& session,
+                                        const WatermarkExchangeResponse& response) {
+  session.request.reset();
+  session.request_id = 0;
+  std::vector<PullJob> jobs;
+  for (const ModelWatermark& theirs : response.watermarks) {
+    if (theirs.owner == device_) continue;  // this device is the authority on its own records
+    const ModelSpec* spec = library_.registry().Find(theirs.model);
+    if (spec == nullptr || (spec->ownership == Ownership::kShared) != theirs.owner.is_nil()) continue;
+    auto sent = session.sent_watermarks.find({theirs.owner, theirs.model});
+    const std::string mine = sent == session.sent_watermarks.end() ? std::string() : sent->second;
+    if (!mine.empty()) {
+      // Compare like with like: both sides summarize what is below the
+      // watermark this device sent.
+      ModelWatermark own = catalog_.Summarize(theirs.owner, theirs.model, mine, digest_basis());
+      if (own.count != theirs.count || own.digest != theirs.digest) {
+        uint32_t buckets = 0;
+        for (int bucket = 0; bucket < kDigestBucketCount; ++bucket) {
+          const uint64_t own_digest = own.buckets.empty() ? 0 : own.buckets[static_cast<size_t>(bucket)];
+          const uint64_t their_digest = theirs.buckets.empty() ? 0 : theirs.buckets[static_cast<size_t>(bucket)];
+          if (own_digest != their_digest) buckets |= 1u << bucket;
+        }
+        if (buckets == 0) buckets = kAllDigestBuckets;  // same buckets, different totals: read all
+        ++counters_.resyncs;
+        jobs.push_back(PullJob{theirs.owner, theirs.model, StateCursor{}, buckets, /*repair=*/true});
+      }
+    }
+    if (theirs.watermark > mine) {
+      jobs.push_back(PullJob{theirs.owner, theirs.model, StateCursor{mine, Uuid()}, kAllDigestBuckets, false});
+    }
+  }
+  // Parents before children: pull models in dependency order.
+  std::stable_sort(jobs.begin(), jobs.end(), [&](const PullJob& left, const PullJob& right) {
+    return dependency_rank_.at(left.model) < dependency_rank_.at(right.model);
+  });
+  session.jobs.assign(jobs.begin(), jobs.end());
+  RunNextJob(from, session);
+}
+
+void SyncEngine::RunNextJob(const Uuid& peer, PeerSession& session) {
+  if (session.jobs.empty()) {
+    FinishRound(peer, session);
+    return;
+  }
+  const PullJob& job = session.jobs.front();
+  StateRequest request;
+  request.library = library_id_;
+  request.request_id = next_request_id_++;
+  request.owner = job.owner;
+  request.model = job.model;
+  request.after = job.after;
+  request.limit = settings_.page_size;
+  request.buckets = job.buckets;
+  SendRequest(peer, session, request.request_id, request);
+}
+
+void SyncEngine::AnswerStateRequest(const Uuid& from, const StateRequest& request) {
+  StatePage page = catalog_.ReadPage(request.owner, request.model, request.after,
+                                     std::max<uint32_t>(1, request.limit), request.buckets);
+  StateResponse response;
+  response.library = library_id_;
+  response.request_id = request.request_id;
+  response.owner = request.owner;
+  response.model = request.model;
+  response.records = std::move(page.records);
+  response.has_more = page.has_more;
+  response.next = page.next;
+  Send(from, response);
+}
+
+void SyncEngine::HandleStateResponse(const Uuid& from, PeerSession& session, const StateResponse& response) {
+  assert(!session.jobs.empty());
+  PullJob& job = session.jobs.front();
+  session.request.reset();
+  session.request_id = 0;
+  ++counters_.pages_received;
+  counters_.records_pulled += response.records.size();
+  const bool shared = job.owner.is_nil();
+  const bool skip_parked = settings_.HasDefect(kDefectWatermarkSkipsParked);
+  SqliteDb::Transaction transaction(library_.sql());
+  std::string newest;
+  for (const WireRecord& record : response.records) {
+    if (shared) hlc_.Update(*Hlc::Parse(record.version));
+    ApplyOutcome outcome = applier_.Apply(record, job.owner, /*local=*/false);
+    if (job.repair && outcome == ApplyOutcome::kApplied) ++counters_.records_repaired;
+    if (outcome != ApplyOutcome::kParked || skip_parked) newest = std::max(newest, record.version);
+  }
+  // A page is complete up to its last record, so the watermark may move
+  // over it; a repair reads only some buckets and moves nothing.
+  if (!job.repair && !newest.empty()) AdvanceWatermark(WatermarkKey(job.owner, job.model, from), job.model, newest);
+  if (shared) PersistHlc();
+  transaction.Commit();
+  if (response.has_more) {
+    job.after = response.next;
+  } else {
+    session.jobs.pop_front();
+  }
+  RunNextJob(from, session);
+}
+
+void SyncEngine::FinishRound(const Uuid& peer, PeerSession& session) {
+  if (session.round_again && session.rounds < settings_.catch_up_rounds_max) {
+    // Realtime changes were discarded from the buffer: read them again.
+    session.round_again = false;
+    StartRound(peer, session);
+    return;
+  }
+  session.state = PeerState::kReady;
+  library_.SetState("synced_with:" + peer.ToString(), "1");
+  // Drain in arrival order; nothing new can arrive meanwhile.
+  std::deque<Message> buffer = std::move(session.buffer);
+  session.buffer.clear();
+  for (const Message& message : buffer) {
+    if (const auto* batch = std::get_if<StateBatch>(&message)) {
+      ApplyStateBatch(session, *batch);
+    } else {
+      ApplySharedChanges(std::get<SharedChangeBatch>(message));
+    }
+  }
+}
 
 Status SyncEngine::OnMessage(const Uuid& from, std::string_view payload) {
   ++counters_.messages_received;
@@ -202,55 +484,167 @@ Status SyncEngine::OnMessage(const Uuid& from, std::string_view payload) {
       }
     } else if (const auto* ack = std::get_if<AckSharedChanges>(&message)) {
       if (!Hlc::Parse(ack->up_to_hlc).has_value()) status = Status::InvalidArgument("up_to_hlc: not an HLC");
+    } else if (const auto* request = std::get_if<StateRequest>(&message)) {
+      const ModelSpec* spec = library_.registry().Find(request->model);
+      if (spec == nullptr) {
+        status = Status::InvalidArgument("model: unknown model");
+      } else if ((spec->ownership == Ownership::kShared) != request->owner.is_nil()) {
+        status = Status::InvalidArgument("owner: nil exactly for shared models");
+      }
+    } else if (const auto* page = std::get_if<StateResponse>(&message)) {
+      const ModelSpec* spec = library_.registry().Find(page->model);
+      if (spec == nullptr) status = Status::InvalidArgument("model: unknown model");
+      for (size_t i = 0; status.ok() && i < page->records.size(); ++i) {
+        const WireRecord& record = page->records[i];
+        status = applier_.Validate(record);
+        if (status.ok() && record.model != page->model) status = Status::InvalidArgument("model: not the page's");
+        if (status.ok() && page->owner.is_nil() && !Hlc::Parse(record.version).has_value()) {
+          status = Status::InvalidArgument("version: not an HLC");
+        }
+        if (!status.ok()) status = Status::InvalidArgument(fmt::format("records[{}].{}", i, status.message()));
+      }
     }
   }
   if (!status.ok()) {
     ++counters_.messages_rejected;
     return status;
   }
-  if (const auto* batch = std::get_if<StateBatch>(&message)) {
-    HandleStateBatch(from, *batch);
-  } else if (const auto* shared = std::get_if<SharedChangeBatch>(&message)) {
-    HandleSharedChanges(from, *shared);
-  } else if (const auto* ack = std::get_if<AckSharedChanges>(&message)) {
-    HandleAck(from, *ack);
-  }
+  Dispatch(from, message);
   return Status::Ok();
 }
 
-void SyncEngine::HandleStateBatch(const Uuid& from, const StateBatch& batch) {
-  (void)from;
+void SyncEngine::Dispatch(const Uuid& from, const Message& message) {
+  if (const auto* exchange_request = std::get_if<WatermarkExchangeRequest>(&message)) {
+    AnswerExchange(from, *exchange_request);
+    return;
+  }
+  if (const auto* request = std::get_if<StateRequest>(&message)) {
+    AnswerStateRequest(from, *request);
+    return;
+  }
+  auto found = sessions_.find(from);
+  if (found == sessions_.end()) {
+    // Not connected (yet): an unacked batch comes again once we are.
+    ++counters_.stale_answers;
+    return;
+  }
+  PeerSession& session = found->second;
+  if (std::holds_alternative<StateBatch>(message) || std::holds_alternative<SharedChangeBatch>(message)) {
+    ReceiveRealtime(from, session, message);
+  } else if (const auto* state_ack = std::get_if<AckStateBatch>(&message)) {
+    HandleStateAck(session, *state_ack);
+  } else if (const auto* shared_ack = std::get_if<AckSharedChanges>(&message)) {
+    session.unacked.erase(shared_ack->batch_id);
+    HandleSharedAck(from, *shared_ack);
+  } else if (const auto* exchange = std::get_if<WatermarkExchangeResponse>(&message)) {
+    if (exchange->request_id == 0 || exchange->request_id != session.request_id ||
+        exchange->request_id != session.exchange_request_id) {
+      ++counters_.stale_answers;  // a duplicate, or the answer to a request already answered
+      return;
+    }
+    HandleExchangeResponse(from, session, *exchange);
+  } else if (const auto* page = std::get_if<StateResponse>(&message)) {
+    if (page->request_id == 0 || page->request_id != session.request_id || session.jobs.empty() ||
+        page->owner != session.jobs.front().owner || page->model != session.jobs.front().model) {
+      ++counters_.stale_answers;
+      return;
+    }
+    HandleStateResponse(from, session, *page);
+  }
+  // SharedChangeRequest/Response and Heartbeat are part of the wire format
+  // but not of this engine's protocol: catch-up reads current state.
+}
+
+void SyncEngine::ReceiveRealtime(const Uuid& from, PeerSession& session, Message message) {
+  // Ack on receipt: a buffered message is this device's to apply; if the
+  // buffer is lost (overflow, crash), a catch-up reads it again.
+  if (const auto* batch = std::get_if<StateBatch>(&message)) {
+    Send(from, AckStateBatch{library_id_, batch->batch_id});
+  } else {
+    const auto& shared = std::get<SharedChangeBatch>(message);
+    std::string newest;
+    for (const SharedChangeEntry& change : shared.changes) newest = std::max(newest, change.hlc);
+    if (!newest.empty()) Send(from, AckSharedChanges{library_id_, newest, shared.batch_id});
+  }
+  if (session.state == PeerState::kReady) {
+    if (const auto* batch = std::get_if<StateBatch>(&message)) {
+      ApplyStateBatch(session, *batch);
+    } else {
+      ApplySharedChanges(std::get<SharedChangeBatch>(message));
+    }
+    return;
+  }
+  if (session.buffer.size() >= settings_.buffer_max) {
+    if (settings_.HasDefect(kDefectBufferDropsNew)) {
+      // The defect: the new change is lost, acked, and nobody reads it again.
+      ++counters_.buffered_dropped;
+      return;
+    }
+    // Nothing is dropped silently: discard the buffer and run one more
+    // catch-up round, which reads everything the buffer held.
+    ++counters_.buffer_overflows;
+    session.buffer.clear();
+    session.round_again = true;
+  }
+  ++counters_.buffered;
+  session.buffer.push_back(std::move(message));
+}
+
+void SyncEngine::ApplyStateBatch(PeerSession& session, const StateBatch& batch) {
+  const bool skip_parked = settings_.HasDefect(kDefectWatermarkSkipsParked);
+  std::map<std::string, std::string> newest_by_model;
   SqliteDb::Transaction transaction(library_.sql());
   for (const WireRecord& record : batch.records) {
     ApplyOutcome outcome = applier_.Apply(record, batch.owner, /*local=*/false);
     // The watermark moves over applied, stale and (under `drop`) dropped
     // records; a parked record holds it back until it is applied.
-    if (outcome != ApplyOutcome::kParked) AdvanceWatermark(batch.owner, record.model, record.version);
+    if (outcome != ApplyOutcome::kParked || skip_parked) {
+      std::string& newest = newest_by_model[record.model];
+      newest = std::max(newest, record.version);
+    }
+  }
+  // Watermarks move only over an unbroken run of batches: after a gap, a
+  // catch-up from the watermark must still read what the gap lost.
+  DeferredAdvance advance{batch.batch_id, {newest_by_model.begin(), newest_by_model.end()}};
+  if (batch.previous_batch_id == session.contiguous_batch_id) {
+    for (const auto& [model, version] : advance.model_versions) AdvanceWatermark(batch.owner, model, version);
+    session.contiguous_batch_id = batch.batch_id;
+    for (auto next = session.deferred_advances.find(session.contiguous_batch_id);
+         next != session.deferred_advances.end(); next = session.deferred_advances.find(session.contiguous_batch_id)) {
+      for (const auto& [model, version] : next->second.model_versions) AdvanceWatermark(batch.owner, model, version);
+      session.contiguous_batch_id = next->second.batch_id;
+      session.deferred_advances.erase(next);
+    }
+  } else if (session.deferred_advances.size() < settings_.out_of_order_batches_max) {
+    // Forgetting an advance is safe: the watermark only lags.
+    session.deferred_advances.emplace(batch.previous_batch_id, std::move(advance));
   }
   transaction.Commit();
 }
 
-void SyncEngine::HandleSharedChanges(const Uuid& from, const SharedChangeBatch& batch) {
+void SyncEngine::ApplySharedChanges(const SharedChangeBatch& batch) {
   std::vector<const SharedChangeEntry*> ordered;
   for (const SharedChangeEntry& change : batch.changes) ordered.push_back(&change);
   std::sort(ordered.begin(), ordered.end(),
             [](const SharedChangeEntry* left, const SharedChangeEntry* right) { return left->hlc < right->hlc; });
   SqliteDb::Transaction transaction(library_.sql());
-  std::string newest;
   for (const SharedChangeEntry* change : ordered) {
     hlc_.Update(*Hlc::Parse(change->hlc));
     WireRecord record{change->model, change->record_uuid, change->data, change->hlc,
                       change->type == SharedChangeEntry::Type::kDelete};
     applier_.Apply(record, Uuid(), /*local=*/false);
     AppendSharedLog(*change);
-    newest = std::max(newest, change->hlc);
   }
   PersistHlc();
   transaction.Commit();
-  if (!newest.empty()) Send(from, AckSharedChanges{library_id_, newest});
 }
 
-void SyncEngine::HandleAck(const Uuid& from, const AckSharedChanges& ack) {
+void SyncEngine::HandleStateAck(PeerSession& session, const AckStateBatch& ack) {
+  ++counters_.acks_received;
+  session.unacked.erase(ack.batch_id);
+}
+
+void SyncEngine::HandleSharedAck(const Uuid& from, const AckSharedChanges& ack) {
   ++counters_.acks_received;
   SqliteDb& sql = library_.sql();
   if (settings_.HasDefect(kDefectAckWithoutMax)) {
@@ -315,6 +709,20 @@ std::string SyncEngine::Watermark(const Uuid& owner, const std::string& model) {
   statement.Bind(1, owner.ToString()).Bind(2, model);
   std::string watermark;
   if (statement.Step()) watermark = statement.Text(0);
+  statement.Reset();
+  return watermark;
+}
+
+std::string SyncEngine::ResumeWatermark(const Uuid& owner, const std::string& model) {
+  std::string watermark = Watermark(owner, model);
+  if (watermark.empty() || settings_.HasDefect(kDefectWatermarkSkipsParked)) return watermark;
+  // Parked records of shared models are not attributed to a serving peer:
+  // any of them holds back every shared watermark of the model.
+  const std::string parked_owner = IsShared(model) ? std::string() : owner.ToString();
+  Statement& statement = library_.sql().Prepare(
+      "SELECT min(version) FROM pending_dependencies WHERE kind = 'record' AND model = ?1 AND owner = ?2");
+  statement.Bind(1, model).Bind(2, parked_owner);
+  if (statement.Step() && !statement.IsNull(0)) watermark = std::min(watermark, statement.Text(0));
   statement.Reset();
   return watermark;
 }

@@ -3,10 +3,17 @@
 // and acknowledges shared changes, keeps per-owner watermarks, and exposes
 // the local-write API that workloads (an indexer, a tagger) call.
 //
+// Besides realtime sync it runs the peer protocol of DESIGN.md 3.5: on every
+// connection a watermark exchange, then backfill or catch-up pulled page by
+// page in dependency order, targeted re-sync of digest buckets that
+// disagree, a bounded buffer for realtime changes that arrive meanwhile,
+// and acks with retries and backoff for realtime batches and requests.
+//
 // The engine is single-threaded and passive: it acts only when its owner
 // calls it (a local write, a message, a connection event, a Tick). Time,
 // identifiers and the network are reached only through the injected Clock,
-// IdSource and Transport, so the simulator decides all of them.
+// IdSource and Transport, so the simulator decides all of them. A crash is
+// the destruction of the engine: everything but the database is volatile.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +30,9 @@
 #include "core/hlc.h"
 #include "core/library_db.h"
 #include "core/messages.h"
+#include "core/peer_session.h"
 #include "core/record_applier.h"
+#include "core/state_catalog.h"
 #include "core/status.h"
 #include "core/sync_settings.h"
 #include "core/transport.h"
@@ -40,6 +49,28 @@ struct EngineCounters {
   uint64_t shared_changes_sent = 0;
   uint64_t acks_received = 0;
   uint64_t log_entries_pruned = 0;
+  uint64_t exchanges_started = 0;      // watermark exchange rounds begun
+  uint64_t pages_received = 0;         // StateResponses applied
+  uint64_t records_pulled = 0;         // records in those pages
+  uint64_t resyncs = 0;                // (owner, model)s whose digest disagreed: buckets re-read
+  uint64_t records_repaired = 0;       // records a re-sync applied (they were missing or different)
+  uint64_t resends = 0;                // batches and requests sent again
+  uint64_t batches_abandoned = 0;      // batches never acked after retry_attempts_max sends
+  uint64_t requests_abandoned = 0;     // requests never answered: the session failed
+  uint64_t buffered = 0;               // realtime messages held until Ready
+  uint64_t buffer_overflows = 0;       // buffers discarded for another catch-up round
+  uint64_t buffered_dropped = 0;       // the `buffer_drops_new` defect: messages lost
+  uint64_t stale_answers = 0;          // answers to a request no longer in flight
+};
+
+// What one peer session looks like from outside, for diagnosis.
+struct PeerStatus {
+  Uuid peer;
+  PeerState state = PeerState::kUninitialized;
+  size_t jobs = 0;          // pull jobs left
+  bool request_in_flight = false;
+  size_t buffered = 0;      // realtime messages waiting for Ready
+  size_t unacked = 0;       // batches sent to the peer and not acked
 };
 
 class SyncEngine {
@@ -82,16 +113,23 @@ class SyncEngine {
 
   // --- Events from the transport and the timer. ---
 
+  // A (re)connection: a fresh session that starts a watermark exchange. An
+  // existing session with the peer is replaced.
   void OnPeerConnected(const Uuid& peer);
+  // Forgets the session: its buffer, unacked batches and request in flight.
   void OnPeerDisconnected(const Uuid& peer);
   // Decodes and handles one message. A malformed message, or one for another
   // library, is rejected whole with a Status and changes nothing.
   Status OnMessage(const Uuid& from, std::string_view payload);
-  // Flushes batches that are full or have waited flush_interval_ms.
+  // Flushes batches that are full or have waited flush_interval_ms, and
+  // resends what is due for a retry.
   void Tick();
 
-  // True while local writes wait to be flushed.
-  bool HasPendingWork() const { return !pending_owned_.empty() || !pending_shared_.empty(); }
+  // True while local writes wait to be flushed, a batch waits for its ack,
+  // or a session is still exchanging, pulling or holding a buffer.
+  bool HasPendingWork() const;
+  // One entry per connected peer, by peer uuid.
+  std::vector<PeerStatus> PeerStatuses() const;
 
   // Called for each local shared write, with the change as logged.
   // The simulator uses it to compute the last-writer-wins oracle.
@@ -103,8 +141,13 @@ class SyncEngine {
   const HlcClock& hlc() const { return hlc_; }
 
   // The watermark this device holds for `owner`'s records of `model`: the
-  // newest version applied (empty when none).
+  // newest version applied (empty when none). For a shared model, `owner` is
+  // the peer the records were pulled from.
   std::string Watermark(const Uuid& owner, const std::string& model);
+  // The watermark a catch-up resumes from: Watermark(), held back to the
+  // oldest record of (owner, model) still parked, so that the catch-up reads
+  // it again (unless the `watermark_skips_parked` defect is on).
+  std::string ResumeWatermark(const Uuid& owner, const std::string& model);
   // Number of records parked in pending_dependencies.
   int64_t ParkedCount();
   // Size of the shared change log.
@@ -116,9 +159,29 @@ class SyncEngine {
   void FlushOwned();
   void FlushShared();
   void Send(const Uuid& peer, const Message& message);
-  void HandleStateBatch(const Uuid& from, const StateBatch& batch);
-  void HandleSharedChanges(const Uuid& from, const SharedChangeBatch& batch);
-  void HandleAck(const Uuid& from, const AckSharedChanges& ack);
+  // Sends a request that expects an answer and keeps it for resending.
+  void SendRequest(const Uuid& peer, PeerSession& session, uint64_t request_id, const Message& message);
+  void Dispatch(const Uuid& from, const Message& message);
+  // Realtime messages: buffered until the session is Ready, then applied.
+  void ReceiveRealtime(const Uuid& from, PeerSession& session, Message message);
+  void ApplyStateBatch(PeerSession& session, const StateBatch& batch);
+  void ApplySharedChanges(const SharedChangeBatch& batch);
+  void HandleStateAck(PeerSession& session, const AckStateBatch& ack);
+  void HandleSharedAck(const Uuid& from, const AckSharedChanges& ack);
+  // The peer protocol.
+  void StartRound(const Uuid& peer, PeerSession& session);
+  void AnswerExchange(const Uuid& from, const WatermarkExchangeRequest& request);
+  void HandleExchangeResponse(const Uuid& from, PeerSession& session, const WatermarkExchangeResponse& response);
+  void AnswerStateRequest(const Uuid& from, const StateRequest& request);
+  void HandleStateResponse(const Uuid& from, PeerSession& session, const StateResponse& response);
+  void RunNextJob(const Uuid& peer, PeerSession& session);
+  void FinishRound(const Uuid& peer, PeerSession& session);
+  void RetryDue(const Uuid& peer, PeerSession& session, int64_t now_ms);
+  // The key under which a watermark of `model` is kept: its owner for
+  // device-owned models, the peer it is pulled from for shared ones.
+  Uuid WatermarkKey(const Uuid& owner, const std::string& model, const Uuid& peer) const;
+  bool IsShared(const std::string& model) const;
+  DigestBasis digest_basis() const;
   void AdvanceWatermark(const Uuid& owner, const std::string& model, const std::string& version);
   void AppendSharedLog(const SharedChangeEntry& change);
   void PruneSharedLog();
@@ -134,7 +197,10 @@ class SyncEngine {
   const SyncSettings& settings_;
   HlcClock hlc_;
   RecordApplier applier_;
+  StateCatalog catalog_;
   EngineCounters counters_;
+  // Position of each model in the dependency order: pull jobs run in it.
+  std::map<std::string, size_t> dependency_rank_;
 
   SharedWriteObserver shared_write_observer_;
 
@@ -143,6 +209,9 @@ class SyncEngine {
   int64_t pending_owned_since_ms_ = 0;
   std::vector<SharedChangeEntry> pending_shared_;
   int64_t pending_shared_since_ms_ = 0;
+  std::map<Uuid, PeerSession> sessions_;  // connected peers
+  uint64_t next_batch_id_ = 1;
+  uint64_t next_request_id_ = 1;
 };
 
 }  // namespace syncsim::core

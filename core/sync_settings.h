@@ -39,6 +39,23 @@ struct SyncSettings {
   int64_t flush_interval_ms = 50;
   // Shared changes are batched the same way (they are small).
   uint32_t shared_batch_size = 100;
+  // Records per page of a backfill or catch-up answer (StateResponse).
+  uint32_t page_size = 200;
+  // Realtime messages from one peer held while catching up from it; past
+  // this the buffer is discarded and another catch-up round runs instead.
+  uint32_t buffer_max = 256;
+  // An unacked batch or unanswered request is sent again after
+  // retry_timeout_ms, then after twice as long each time, at most
+  // retry_backoff_ms_max apart, at most retry_attempts_max sends in all.
+  int64_t retry_timeout_ms = 400;
+  int64_t retry_backoff_ms_max = 3'200;
+  uint32_t retry_attempts_max = 12;
+  // Watermark-exchange rounds in one connection (a buffer overflow asks for
+  // one more round).
+  uint32_t catch_up_rounds_max = 16;
+  // Realtime batches from one peer remembered while an earlier one is
+  // missing (their watermark advances wait for it).
+  uint32_t out_of_order_batches_max = 1'024;
   // Upper bound on records resolved in one cascade of parked dependencies
   // (a chain of parked records applied because their target arrived).
   uint32_t resolution_cascade_max = 1'000'000;

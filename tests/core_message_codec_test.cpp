@@ -122,6 +122,9 @@ ModelWatermark GenWatermark() {
   watermark.watermark = GenText();
   watermark.count = *rc::gen::arbitrary<uint64_t>();
   watermark.digest = *rc::gen::arbitrary<uint64_t>();
+  if (*rc::gen::arbitrary<bool>()) {
+    watermark.buckets = *rc::gen::container<std::vector<uint64_t>>(kDigestBucketCount, rc::gen::arbitrary<uint64_t>());
+  }
   return watermark;
 }
 
@@ -136,12 +139,21 @@ std::vector<T> GenItems(T (*generate)()) {
 
 StateCursor GenCursor() { return StateCursor{GenText(), GenUuid()}; }
 
-StateBatch GenStateBatch() { return StateBatch{GenUuid(), GenUuid(), GenItems(GenRecord)}; }
-SharedChangeBatch GenSharedChangeBatch() { return SharedChangeBatch{GenUuid(), GenItems(GenChange)}; }
-AckSharedChanges GenAckSharedChanges() { return AckSharedChanges{GenUuid(), GenText()}; }
+StateBatch GenStateBatch() {
+  return StateBatch{GenUuid(), GenUuid(), GenItems(GenRecord), *rc::gen::arbitrary<uint64_t>(),
+                    *rc::gen::arbitrary<uint64_t>()};
+}
+SharedChangeBatch GenSharedChangeBatch() {
+  return SharedChangeBatch{GenUuid(), GenItems(GenChange), *rc::gen::arbitrary<uint64_t>()};
+}
+AckSharedChanges GenAckSharedChanges() {
+  return AckSharedChanges{GenUuid(), GenText(), *rc::gen::arbitrary<uint64_t>()};
+}
+AckStateBatch GenAckStateBatch() { return AckStateBatch{GenUuid(), *rc::gen::arbitrary<uint64_t>()}; }
 StateRequest GenStateRequest() {
-  return StateRequest{GenUuid(), *rc::gen::arbitrary<uint64_t>(), GenUuid(), GenText(), GenCursor(),
-                      *rc::gen::arbitrary<uint32_t>()};
+  return StateRequest{GenUuid(),   *rc::gen::arbitrary<uint64_t>(), GenUuid(),
+                      GenText(),   GenCursor(),                     *rc::gen::arbitrary<uint32_t>(),
+                      *rc::gen::inRange<uint32_t>(0, kAllDigestBuckets + 1)};
 }
 StateResponse GenStateResponse() {
   return StateResponse{GenUuid(),          *rc::gen::arbitrary<uint64_t>(), GenUuid(), GenText(),
@@ -163,7 +175,9 @@ WatermarkExchangeResponse GenWatermarkExchangeResponse() {
 Heartbeat GenHeartbeat() { return Heartbeat{GenUuid(), GenText()}; }
 
 Message GenMessage() {
-  switch (*rc::gen::inRange(0, 10)) {
+  switch (*rc::gen::inRange(0, 11)) {
+    case 10:
+      return GenAckStateBatch();
     case 0:
       return GenStateBatch();
     case 1:
@@ -274,6 +288,7 @@ TEST_CASE("message codec: round trip of every message type", "[codec]") {
   rc::prop("StateBatch / StateChange", [] { CheckRoundTrip(GenStateBatch()); });
   rc::prop("SharedChangeBatch / SharedChange", [] { CheckRoundTrip(GenSharedChangeBatch()); });
   rc::prop("AckSharedChanges", [] { CheckRoundTrip(GenAckSharedChanges()); });
+  rc::prop("AckStateBatch", [] { CheckRoundTrip(GenAckStateBatch()); });
   rc::prop("StateRequest", [] { CheckRoundTrip(GenStateRequest()); });
   rc::prop("StateResponse", [] { CheckRoundTrip(GenStateResponse()); });
   rc::prop("SharedChangeRequest", [] { CheckRoundTrip(GenSharedChangeRequest()); });
@@ -291,6 +306,7 @@ TEST_CASE("message codec: kind names", "[codec]") {
   CHECK(MessageKind(SharedChangeBatch{kLibrary, {ChangeA()}}) == "SharedChange");
   CHECK(MessageKind(SharedChangeBatch{kLibrary, {ChangeA(), ChangeA()}}) == "SharedChangeBatch");
   CHECK(MessageKind(AckSharedChanges{}) == "AckSharedChanges");
+  CHECK(MessageKind(AckStateBatch{}) == "AckStateBatch");
   CHECK(MessageKind(StateRequest{}) == "StateRequest");
   CHECK(MessageKind(StateResponse{}) == "StateResponse");
   CHECK(MessageKind(SharedChangeRequest{}) == "SharedChangeRequest");
@@ -304,16 +320,17 @@ TEST_CASE("message codec: wire form is compact, key-sorted JSON", "[codec]") {
   CHECK(EncodeMessage(Heartbeat{kLibrary, "h\"1"}) ==
         R"({"hlc":"h\"1","kind":"Heartbeat","library":"00000000-0000-4000-8000-000000000001"})");
   CHECK(EncodeMessage(StateBatch{kLibrary, kOwner, {RecordA()}}) ==
-        R"({"kind":"StateChange","library":"00000000-0000-4000-8000-000000000001",)"
-        R"("owner":"00000000-0000-4000-8000-000000000002","records":[{"data":{"name":"red","parent_uuid":null},)"
+        R"({"batch_id":0,"kind":"StateChange","library":"00000000-0000-4000-8000-000000000001",)"
+        R"("owner":"00000000-0000-4000-8000-000000000002","previous_batch_id":0,)"
+        R"("records":[{"data":{"name":"red","parent_uuid":null},)"
         R"("deleted":false,"model":"tag","uuid":"00000000-0000-4000-8000-00000000000a","version":"v1"}]})");
   CHECK(EncodeMessage(SharedChangeBatch{kLibrary, {ChangeA()}}) ==
-        R"({"changes":[{"data":{"name":"blue"},"hlc":"h1","model":"tag",)"
+        R"({"batch_id":0,"changes":[{"data":{"name":"blue"},"hlc":"h1","model":"tag",)"
         R"("record_uuid":"00000000-0000-4000-8000-00000000000a","type":"update"}],)"
         R"("kind":"SharedChange","library":"00000000-0000-4000-8000-000000000001"})");
   CHECK(EncodeMessage(SampleWatermarkRequest()) ==
         R"({"kind":"WatermarkExchangeRequest","library":"00000000-0000-4000-8000-000000000001","request_id":10,)"
-        R"("watermarks":[{"count":2,"digest":3735928559,"model":"tag",)"
+        R"("watermarks":[{"buckets":[],"count":2,"digest":3735928559,"model":"tag",)"
         R"("owner":"00000000-0000-4000-8000-000000000002","watermark":"v2"}]})");
   // Full-range unsigned numbers stay integers.
   CHECK(EncodeMessage(SharedChangeRequest{kLibrary, UINT64_MAX, "", UINT32_MAX}) ==

@@ -1,5 +1,7 @@
 #include "sim/cluster/sim_device.h"
 
+#include <set>
+
 #include "sim/assert.h"
 
 namespace syncsim::sim {
@@ -69,9 +71,12 @@ SimDevice::SimDevice(SimDeviceSettings settings, const core::Uuid& uuid, const c
         core::Status status = engine_->OnMessage(directory_.UuidOf(envelope.from), envelope.payload);
         if (!status.ok()) ++rejected_messages_;
       },
-      [this](const std::string& peer, bool connected) {
+      [this](const std::string& peer, bool /*connected*/) {
         if (engine_ == nullptr) return;
-        if (connected) {
+        // Notifications made at the same instant may run in any order (the
+        // scheduler breaks ties from the seed), so act on the connection's
+        // state now rather than on the event that announced it.
+        if (network_.IsConnected(settings_.name, peer)) {
           engine_->OnPeerConnected(directory_.UuidOf(peer));
         } else {
           engine_->OnPeerDisconnected(directory_.UuidOf(peer));
@@ -96,9 +101,14 @@ core::Status SimDevice::Start() {
   if (shared_write_observer_) engine_->SetSharedWriteObserver(shared_write_observer_);
   engine_->Start();
   network_.SetNodeUp(settings_.name, true);
-  // The core learns of the connections that exist while it was off.
-  for (const std::string& peer : network_.ConnectedPeers(settings_.name)) {
-    engine_->OnPeerConnected(directory_.UuidOf(peer));
+  // Connections opened while the device was off, and those a crash closed,
+  // are (re)opened now, so that both ends start fresh sessions.
+  std::set<std::string> peers(reconnect_after_restart_.begin(), reconnect_after_restart_.end());
+  for (const std::string& peer : network_.ConnectedPeers(settings_.name)) peers.insert(peer);
+  reconnect_after_restart_.clear();
+  for (const std::string& peer : peers) {
+    network_.Disconnect(settings_.name, peer);
+    network_.Connect(settings_.name, peer);
   }
   tick_timer_ = scheduler_.ScheduleEvery(scheduler_.now_us() + settings_.tick_period_us, settings_.tick_period_us,
                                          "tick " + settings_.name, [this] { engine_->Tick(); });
@@ -110,6 +120,9 @@ void SimDevice::Crash() {
   scheduler_.Cancel(tick_timer_);
   tick_timer_ = 0;
   engine_.reset();
+  // Peers see the connection drop; the device reconnects when it restarts.
+  reconnect_after_restart_ = network_.ConnectedPeers(settings_.name);
+  for (const std::string& peer : reconnect_after_restart_) network_.Disconnect(settings_.name, peer);
   network_.SetNodeUp(settings_.name, false);
 }
 

@@ -63,8 +63,9 @@ class SimDevice {
   // network node up and starts the sync timer. Returns the database's Status.
   // REQUIRES: the device is off.
   core::Status Start();
-  // Loses all volatile state: the core, its batches, its timer; the network
-  // drops messages to it until Restart. REQUIRES: the device is on.
+  // Loses all volatile state: the core, its batches, its timer; its
+  // connections close (peers are told) and the network drops messages to it
+  // until Restart, which opens them again. REQUIRES: the device is on.
   void Crash();
   // Start() after a Crash(): resumes from the database.
   core::Status Restart() { return Start(); }
@@ -103,6 +104,7 @@ class SimDevice {
   core::SyncEngine::SharedWriteObserver shared_write_observer_;
   Scheduler::EventId tick_timer_ = 0;
   uint64_t rejected_messages_ = 0;
+  std::vector<std::string> reconnect_after_restart_;  // peers connected when the device crashed
 };
 
 }  // namespace syncsim::sim

@@ -1,0 +1,92 @@
+// PeerSession: what one device's sync core knows about one connected peer
+// for the life of the connection (DESIGN.md 3.5). All of it is volatile: a
+// disconnect or a crash loses it, and the next connection starts over from
+// the watermarks and parked records in the database.
+//
+// The session tracks the two directions separately:
+//  - pulling from the peer: the state machine Uninitialized -> Backfilling
+//    (first sync with this peer) or CatchingUp (later ones) -> Ready, the
+//    queue of pull jobs, the one request in flight, and the buffer of
+//    realtime messages that arrive before Ready;
+//  - pushing to the peer: the realtime batches sent and not yet acked.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/messages.h"
+#include "core/uuid.h"
+
+namespace syncsim::core {
+
+enum class PeerState {
+  kUninitialized,  // connected, nothing exchanged yet
+  kBackfilling,    // first sync with this peer: pulling everything
+  kCatchingUp,     // a later connection: pulling what is behind
+  kReady,          // caught up: realtime changes apply as they arrive
+  kFailed,         // a request went unanswered retry_attempts_max times
+};
+
+std::string_view ToString(PeerState state);
+
+// One (owner, model) to pull from the peer: from `after` on, only the
+// digest buckets in `buckets`. A repair job re-reads buckets whose digest
+// disagreed and does not move watermarks.
+struct PullJob {
+  Uuid owner;  // nil: a shared model
+  std::string model;
+  StateCursor after;
+  uint32_t buckets = kAllDigestBuckets;
+  bool repair = false;
+};
+
+// A message sent and waiting for its answer (a request) or its ack (a
+// realtime batch), with its retry schedule.
+struct RetriedMessage {
+  std::string kind;
+  std::shared_ptr<const std::string> payload;
+  int64_t next_send_ms = 0;
+  int64_t backoff_ms = 0;
+  uint32_t sends = 1;
+};
+
+// Watermark advances of a realtime batch that arrived while an earlier one
+// from the same peer had not: they wait until the run is unbroken.
+struct DeferredAdvance {
+  uint64_t batch_id = 0;
+  std::vector<std::pair<std::string, std::string>> model_versions;  // (model, newest version applied)
+};
+
+struct PeerSession {
+  PeerState state = PeerState::kUninitialized;
+  uint32_t rounds = 0;       // watermark exchanges in this connection
+  bool round_again = false;  // the buffer overflowed: run one more round
+
+  // Pulling.
+  uint64_t exchange_request_id = 0;
+  // The watermark sent for each (owner, model) in the current exchange.
+  std::map<std::pair<Uuid, std::string>, std::string> sent_watermarks;
+  std::deque<PullJob> jobs;
+  uint64_t request_id = 0;                 // of the request in flight (exchange or page), 0: none
+  std::optional<RetriedMessage> request;   // that request, for resending
+  std::deque<Message> buffer;              // realtime messages held until Ready
+
+  // The peer's realtime StateBatches: the last batch of an unbroken run from
+  // the start of the connection, and later ones waiting for a gap to fill,
+  // by the batch before them.
+  uint64_t contiguous_batch_id = 0;
+  std::map<uint64_t, DeferredAdvance> deferred_advances;
+
+  // Pushing.
+  uint64_t last_batch_id_sent = 0;
+  std::map<uint64_t, RetriedMessage> unacked;  // by batch id
+};
+
+}  // namespace syncsim::core
