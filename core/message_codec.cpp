@@ -107,6 +107,7 @@ void EncodeBody(const StateRequest& m, json* out) {
   (*out)["after"] = EncodeCursor(m.after);
   (*out)["limit"] = m.limit;
   (*out)["buckets"] = m.buckets;
+  (*out)["before"] = m.before;
 }
 
 void EncodeBody(const StateResponse& m, json* out) {
@@ -140,6 +141,7 @@ void EncodeBody(const WatermarkExchangeRequest& m, json* out) {
 void EncodeBody(const WatermarkExchangeResponse& m, json* out) {
   (*out)["request_id"] = m.request_id;
   (*out)["watermarks"] = EncodeWatermarks(m.watermarks);
+  (*out)["hlc"] = m.hlc;
 }
 
 void EncodeBody(const Heartbeat& m, json* out) { (*out)["hlc"] = m.hlc; }
@@ -425,6 +427,7 @@ void ReadBody(ObjectReader* reader, StateRequest* m) {
   reader->Object("after", &m->after, ReadCursor);
   reader->Uint32("limit", &m->limit);
   reader->Uint32("buckets", &m->buckets);
+  reader->String("before", &m->before);
   if (reader->ok() && m->buckets > kAllDigestBuckets) {
     reader->Fail(reader->FieldPath("buckets"), "expected a mask of " + std::to_string(kDigestBucketCount) + " bits");
   }
@@ -461,6 +464,7 @@ void ReadBody(ObjectReader* reader, WatermarkExchangeRequest* m) {
 void ReadBody(ObjectReader* reader, WatermarkExchangeResponse* m) {
   reader->Uint64("request_id", &m->request_id);
   reader->Array("watermarks", &m->watermarks, ReadWatermark);
+  reader->String("hlc", &m->hlc);
 }
 
 void ReadBody(ObjectReader* reader, Heartbeat* m) { reader->String("hlc", &m->hlc); }

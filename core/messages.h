@@ -99,9 +99,10 @@ inline constexpr int kDigestBucketCount = 16;
 inline constexpr uint32_t kAllDigestBuckets = (1u << kDigestBucketCount) - 1;
 
 // Requester -> owner (or any peer holding the owner's records): records of
-// `owner` and `model` strictly after `after`, at most `limit` of them, only
-// from the digest buckets in `buckets`. A nil owner asks for the records of
-// a shared model.
+// `owner` and `model` strictly after `after` and (unless `before` is empty)
+// with a version below `before`, at most `limit` of them, only from the
+// digest buckets in `buckets`. A nil owner asks for the records of a shared
+// model.
 struct StateRequest {
   Uuid library;
   uint64_t request_id = 0;
@@ -110,6 +111,7 @@ struct StateRequest {
   StateCursor after;
   uint32_t limit = 0;
   uint32_t buckets = kAllDigestBuckets;
+  std::string before;
   bool operator==(const StateRequest&) const = default;
 };
 
@@ -176,10 +178,13 @@ struct WatermarkExchangeRequest {
 // the count and digests of its records below the requester's watermark for
 // that (owner, model), so that the requester can compare like with like
 // even while it is behind.
+// `hlc` is the responder's HLC when it answered: every shared change it
+// had made by then is included in what a catch-up reads from it.
 struct WatermarkExchangeResponse {
   Uuid library;
   uint64_t request_id = 0;
   std::vector<ModelWatermark> watermarks;
+  std::string hlc;
   bool operator==(const WatermarkExchangeResponse&) const = default;
 };
 

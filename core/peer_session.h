@@ -36,13 +36,15 @@ enum class PeerState {
 
 std::string_view ToString(PeerState state);
 
-// One (owner, model) to pull from the peer: from `after` on, only the
-// digest buckets in `buckets`. A repair job re-reads buckets whose digest
-// disagreed and does not move watermarks.
+// One (owner, model) to pull from the peer: from `after` on, below
+// `before` (empty: no bound), only the digest buckets in `buckets`. A repair
+// job re-reads buckets whose digest disagreed below the watermark and does
+// not move watermarks.
 struct PullJob {
   Uuid owner;  // nil: a shared model
   std::string model;
   StateCursor after;
+  std::string before;
   uint32_t buckets = kAllDigestBuckets;
   bool repair = false;
 };
@@ -71,6 +73,7 @@ struct PeerSession {
 
   // Pulling.
   uint64_t exchange_request_id = 0;
+  std::string peer_hlc_at_exchange;  // the peer's HLC when it answered the last exchange
   // The watermark sent for each (owner, model) in the current exchange.
   std::map<std::pair<Uuid, std::string>, std::string> sent_watermarks;
   std::deque<PullJob> jobs;

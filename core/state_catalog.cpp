@@ -43,7 +43,7 @@ int DigestBucketOf(const Uuid& uuid) {
 }
 
 StatePage StateCatalog::ReadPage(const Uuid& owner, const std::string& model, const StateCursor& after,
-                                 uint32_t limit, uint32_t buckets) {
+                                 const std::string& before, uint32_t limit, uint32_t buckets) {
   assert(limit >= 1);
   const ModelSpec* spec = library_.registry().Find(model);
   assert(spec != nullptr);
@@ -55,16 +55,19 @@ StatePage StateCatalog::ReadPage(const Uuid& owner, const std::string& model, co
   Statement& select = library_.sql().Prepare(
       "SELECT uuid, version, 0 FROM record_versions WHERE model = ?1 AND owner = ?2 AND field = '' "
       "AND version >= ?3 AND (version > ?3 OR uuid > ?4) AND instr(?5, substr(uuid, 1, 1)) > 0 "
+      "AND (?7 = '' OR version < ?7) "
       "UNION ALL "
       "SELECT uuid, version, 1 FROM tombstones WHERE model = ?1 AND owner = ?2 "
       "AND version >= ?3 AND (version > ?3 OR uuid > ?4) AND instr(?5, substr(uuid, 1, 1)) > 0 "
+      "AND (?7 = '' OR version < ?7) "
       "ORDER BY 2, 1 LIMIT ?6");
   select.Bind(1, model)
       .Bind(2, OwnerKey(owner))
       .Bind(3, after.version)
       .Bind(4, after.uuid.ToString())
       .Bind(5, BucketDigits(buckets))
-      .Bind(6, static_cast<int64_t>(limit) + 1);
+      .Bind(6, static_cast<int64_t>(limit) + 1)
+      .Bind(7, before);
   while (select.Step()) rows.push_back({select.Text(0), select.Text(1), select.Int(2) != 0});
   select.Reset();
 

@@ -39,11 +39,11 @@ class StateCatalog {
   explicit StateCatalog(LibraryDb* library) : library_(*library) {}
 
   // The records of `owner` and `model` after `after` in (version, uuid)
-  // order, tombstones as deleted records, only from the digest buckets in
-  // `buckets`, at most `limit` (at least 1) of them.
-  // REQUIRES: `model` is in the registry.
-  StatePage ReadPage(const Uuid& owner, const std::string& model, const StateCursor& after, uint32_t limit,
-                     uint32_t buckets);
+  // order, below version `before` unless it is empty, tombstones as deleted
+  // records, only from the digest buckets in `buckets`, at most `limit` (at
+  // least 1) of them. REQUIRES: `model` is in the registry.
+  StatePage ReadPage(const Uuid& owner, const std::string& model, const StateCursor& after, const std::string& before,
+                     uint32_t limit, uint32_t buckets);
 
   // Count and digests of the records (tombstones included) of `owner` and
   // `model` whose version is below `below` (none when `below` is empty).

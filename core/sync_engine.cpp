@@ -15,6 +15,65 @@ constexpr const char* kHlcStateKey = "hlc";
 
 }  // namespace
 
+namespace {
+
+// Every field of EngineCounters once, for sums and JSON.
+template <typename Visit>
+void ForEachCounter(EngineCounters& counters, Visit visit) {
+  visit("messages_sent", counters.messages_sent);
+  visit("messages_received", counters.messages_received);
+  visit("messages_rejected", counters.messages_rejected);
+  visit("records_sent", counters.records_sent);
+  visit("shared_changes_sent", counters.shared_changes_sent);
+  visit("acks_received", counters.acks_received);
+  visit("log_entries_pruned", counters.log_entries_pruned);
+  visit("exchanges_started", counters.exchanges_started);
+  visit("pages_received", counters.pages_received);
+  visit("records_pulled", counters.records_pulled);
+  visit("resyncs", counters.resyncs);
+  visit("records_repaired", counters.records_repaired);
+  visit("resends", counters.resends);
+  visit("batches_abandoned", counters.batches_abandoned);
+  visit("requests_abandoned", counters.requests_abandoned);
+  visit("buffered", counters.buffered);
+  visit("buffer_overflows", counters.buffer_overflows);
+  visit("buffered_dropped", counters.buffered_dropped);
+  visit("stale_answers", counters.stale_answers);
+}
+
+}  // namespace
+
+EngineCounters& operator+=(EngineCounters& total, const EngineCounters& more) {
+  EngineCounters copy = more;
+  std::map<std::string, uint64_t> values;
+  ForEachCounter(copy, [&](const char* name, uint64_t& value) { values[name] = value; });
+  ForEachCounter(total, [&](const char* name, uint64_t& value) { value += values[name]; });
+  return total;
+}
+
+nlohmann::json ToJson(const EngineCounters& counters) {
+  EngineCounters copy = counters;
+  nlohmann::json out = nlohmann::json::object();
+  ForEachCounter(copy, [&](const char* name, uint64_t& value) { out[name] = value; });
+  return out;
+}
+
+std::string_view ToString(PeerState state) {
+  switch (state) {
+    case PeerState::kUninitialized:
+      return "uninitialized";
+    case PeerState::kBackfilling:
+      return "backfilling";
+    case PeerState::kCatchingUp:
+      return "catching_up";
+    case PeerState::kReady:
+      return "ready";
+    case PeerState::kFailed:
+      return "failed";
+  }
+  return "uninitialized";
+}
+
 SyncEngine::SyncEngine(Environment environment, const Uuid& device, const Uuid& library_id, std::string device_name,
                        const SyncSettings* settings)
     : library_(*environment.library),
@@ -318,6 +377,7 @@ void SyncEngine::AnswerExchange(const Uuid& from, const WatermarkExchangeRequest
   WatermarkExchangeResponse response;
   response.library = library_id_;
   response.request_id = request.request_id;
+  response.hlc = hlc_.last().ToString();
   for (const StateCatalog::Held& held : catalog_.HeldOwnerModels()) {
     if (held.owner == from) continue;  // the peer is the authority on its own records
     auto their = theirs.find({held.owner, held.model});
@@ -333,6 +393,7 @@ void SyncEngine::HandleExchangeResponse(const Uuid& from, PeerSession& session,
                                         const WatermarkExchangeResponse& response) {
   session.request.reset();
   session.request_id = 0;
+  session.peer_hlc_at_exchange = response.hlc;
   std::vector<PullJob> jobs;
   for (const ModelWatermark& theirs : response.watermarks) {
     if (theirs.owner == device_) continue;  // this device is the authority on its own records
@@ -340,9 +401,13 @@ void SyncEngine::HandleExchangeResponse(const Uuid& from, PeerSession& session,
     if (spec == nullptr || (spec->ownership == Ownership::kShared) != theirs.owner.is_nil()) continue;
     auto sent = session.sent_watermarks.find({theirs.owner, theirs.model});
     const std::string mine = sent == session.sent_watermarks.end() ? std::string() : sent->second;
+    if (theirs.watermark > mine) {
+      jobs.push_back(PullJob{theirs.owner, theirs.model, StateCursor{mine, Uuid()}, "", kAllDigestBuckets, false});
+    }
     if (!mine.empty()) {
       // Compare like with like: both sides summarize what is below the
-      // watermark this device sent.
+      // watermark this device sent, and a re-sync reads only that range
+      // (records the peer wrote since come with the catch-up or realtime).
       ModelWatermark own = catalog_.Summarize(theirs.owner, theirs.model, mine, digest_basis());
       if (own.count != theirs.count || own.digest != theirs.digest) {
         uint32_t buckets = 0;
@@ -353,11 +418,8 @@ void SyncEngine::HandleExchangeResponse(const Uuid& from, PeerSession& session,
         }
         if (buckets == 0) buckets = kAllDigestBuckets;  // same buckets, different totals: read all
         ++counters_.resyncs;
-        jobs.push_back(PullJob{theirs.owner, theirs.model, StateCursor{}, buckets, /*repair=*/true});
+        jobs.push_back(PullJob{theirs.owner, theirs.model, StateCursor{}, mine, buckets, /*repair=*/true});
       }
-    }
-    if (theirs.watermark > mine) {
-      jobs.push_back(PullJob{theirs.owner, theirs.model, StateCursor{mine, Uuid()}, kAllDigestBuckets, false});
     }
   }
   // Parents before children: pull models in dependency order.
@@ -380,13 +442,14 @@ void SyncEngine::RunNextJob(const Uuid& peer, PeerSession& session) {
   request.owner = job.owner;
   request.model = job.model;
   request.after = job.after;
+  request.before = job.before;
   request.limit = settings_.page_size;
   request.buckets = job.buckets;
   SendRequest(peer, session, request.request_id, request);
 }
 
 void SyncEngine::AnswerStateRequest(const Uuid& from, const StateRequest& request) {
-  StatePage page = catalog_.ReadPage(request.owner, request.model, request.after,
+  StatePage page = catalog_.ReadPage(request.owner, request.model, request.after, request.before,
                                      std::max<uint32_t>(1, request.limit), request.buckets);
   StateResponse response;
   response.library = library_id_;
@@ -438,6 +501,12 @@ void SyncEngine::FinishRound(const Uuid& peer, PeerSession& session) {
   }
   session.state = PeerState::kReady;
   library_.SetState("synced_with:" + peer.ToString(), "1");
+  // Every shared change the peer had made when it answered the exchange is
+  // now held here (or superseded by a newer one): acknowledge them, so the
+  // peer may prune changes this device received by catch-up, not realtime.
+  if (Hlc::Parse(session.peer_hlc_at_exchange).has_value()) {
+    Send(peer, AckSharedChanges{library_id_, session.peer_hlc_at_exchange, 0});
+  }
   // Drain in arrival order; nothing new can arrive meanwhile.
   std::deque<Message> buffer = std::move(session.buffer);
   session.buffer.clear();

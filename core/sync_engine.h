@@ -63,6 +63,10 @@ struct EngineCounters {
   uint64_t stale_answers = 0;          // answers to a request no longer in flight
 };
 
+EngineCounters& operator+=(EngineCounters& total, const EngineCounters& more);
+// The counters as a JSON object of name -> count.
+nlohmann::json ToJson(const EngineCounters& counters);
+
 // What one peer session looks like from outside, for diagnosis.
 struct PeerStatus {
   Uuid peer;

@@ -153,7 +153,7 @@ AckStateBatch GenAckStateBatch() { return AckStateBatch{GenUuid(), *rc::gen::arb
 StateRequest GenStateRequest() {
   return StateRequest{GenUuid(),   *rc::gen::arbitrary<uint64_t>(), GenUuid(),
                       GenText(),   GenCursor(),                     *rc::gen::arbitrary<uint32_t>(),
-                      *rc::gen::inRange<uint32_t>(0, kAllDigestBuckets + 1)};
+                      *rc::gen::inRange<uint32_t>(0, kAllDigestBuckets + 1), GenText()};
 }
 StateResponse GenStateResponse() {
   return StateResponse{GenUuid(),          *rc::gen::arbitrary<uint64_t>(), GenUuid(), GenText(),
@@ -170,7 +170,7 @@ WatermarkExchangeRequest GenWatermarkExchangeRequest() {
   return WatermarkExchangeRequest{GenUuid(), *rc::gen::arbitrary<uint64_t>(), GenItems(GenWatermark)};
 }
 WatermarkExchangeResponse GenWatermarkExchangeResponse() {
-  return WatermarkExchangeResponse{GenUuid(), *rc::gen::arbitrary<uint64_t>(), GenItems(GenWatermark)};
+  return WatermarkExchangeResponse{GenUuid(), *rc::gen::arbitrary<uint64_t>(), GenItems(GenWatermark), GenText()};
 }
 Heartbeat GenHeartbeat() { return Heartbeat{GenUuid(), GenText()}; }
 

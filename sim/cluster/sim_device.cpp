@@ -119,11 +119,18 @@ void SimDevice::Crash() {
   SYNCSIM_ASSERT(engine_ != nullptr);
   scheduler_.Cancel(tick_timer_);
   tick_timer_ = 0;
+  counters_before_crash_ += engine_->counters();
   engine_.reset();
   // Peers see the connection drop; the device reconnects when it restarts.
   reconnect_after_restart_ = network_.ConnectedPeers(settings_.name);
   for (const std::string& peer : reconnect_after_restart_) network_.Disconnect(settings_.name, peer);
   network_.SetNodeUp(settings_.name, false);
+}
+
+core::EngineCounters SimDevice::counters() const {
+  core::EngineCounters total = counters_before_crash_;
+  if (engine_ != nullptr) total += engine_->counters();
+  return total;
 }
 
 core::SyncEngine& SimDevice::engine() {

@@ -83,6 +83,8 @@ class SimDevice {
     shared_write_observer_ = std::move(observer);
     if (engine_ != nullptr) engine_->SetSharedWriteObserver(shared_write_observer_);
   }
+  // The core's counters summed over every start of the device.
+  core::EngineCounters counters() const;
   // Messages the core rejected as malformed.
   uint64_t rejected_messages() const { return rejected_messages_; }
 
@@ -104,6 +106,7 @@ class SimDevice {
   core::SyncEngine::SharedWriteObserver shared_write_observer_;
   Scheduler::EventId tick_timer_ = 0;
   uint64_t rejected_messages_ = 0;
+  core::EngineCounters counters_before_crash_;  // of the cores that crashed
   std::vector<std::string> reconnect_after_restart_;  // peers connected when the device crashed
 };
 

@@ -30,6 +30,7 @@ inline constexpr int64_t kScenarioLatencyMsMax = 600'000;
 inline constexpr int64_t kScenarioClockOffsetMsMax = 10LL * 365 * 86'400'000;
 inline constexpr int64_t kScenarioDriftPpmMax = 100'000;
 inline constexpr uint32_t kScenarioBatchSizeMax = 100'000;
+inline constexpr uint32_t kScenarioBufferMax = 1'000'000;
 inline constexpr size_t kScenarioNameLengthMax = 64;
 
 struct ScenarioDevice {
@@ -80,6 +81,11 @@ struct ScenarioExpect {
   std::optional<bool> stall;
   std::optional<double> linkage_min;
   std::optional<int64_t> orphans_max;
+  // Anti-entropy work, summed over devices: (owner, model)s whose digests
+  // disagreed after a watermark exchange, and records those re-syncs had to
+  // apply. A scenario without faults that lose data needs none.
+  std::optional<int64_t> resyncs_max;
+  std::optional<int64_t> repaired_max;
   // device -> model -> expected row count
   std::map<std::string, std::map<std::string, int64_t>> counts;
 };

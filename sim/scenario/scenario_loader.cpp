@@ -59,10 +59,11 @@ constexpr std::array<std::string_view, 1> kDeviceRequiredKeys = {"name"};
 constexpr std::array<std::string_view, 2> kClockKeys = {"offset_ms", "drift_ppm"};
 constexpr std::array<std::string_view, 3> kNetworkKeys = {"latency_ms", "drop", "duplicate"};
 constexpr std::array<std::string_view, 2> kLatencyKeys = {"min", "max"};
-constexpr std::array<std::string_view, 5> kSyncKeys = {"missing_dependency", "batch_size", "flush_interval_ms",
-                                                       "shared_merge", "defects"};
-constexpr std::array<std::string_view, 5> kExpectKeys = {"converged", "stall", "linkage_min", "orphans_max",
-                                                         "counts"};
+constexpr std::array<std::string_view, 8> kSyncKeys = {"missing_dependency", "batch_size", "flush_interval_ms",
+                                                       "shared_merge", "defects",  "page_size",
+                                                       "buffer_max",   "shared_batch_size"};
+constexpr std::array<std::string_view, 7> kExpectKeys = {"converged",   "stall",  "linkage_min", "orphans_max",
+                                                         "counts",      "resyncs_max", "repaired_max"};
 
 // What a step action requires and allows besides `at_ms` and `action`
 // (the table of DESIGN.md 5).
@@ -562,6 +563,18 @@ class ScenarioParser {
       SYNCSIM_LOADER_RETURN_IF_ERROR(
           ReadCount(*batch_size, MemberPath(path, "batch_size"), 1, kScenarioBatchSizeMax, &sync.batch_size));
     }
+    if (const json* shared_batch_size = Find(value, "shared_batch_size")) {
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadCount(*shared_batch_size, MemberPath(path, "shared_batch_size"), 1,
+                                               kScenarioBatchSizeMax, &sync.shared_batch_size));
+    }
+    if (const json* page_size = Find(value, "page_size")) {
+      SYNCSIM_LOADER_RETURN_IF_ERROR(
+          ReadCount(*page_size, MemberPath(path, "page_size"), 1, kScenarioBatchSizeMax, &sync.page_size));
+    }
+    if (const json* buffer_max = Find(value, "buffer_max")) {
+      SYNCSIM_LOADER_RETURN_IF_ERROR(
+          ReadCount(*buffer_max, MemberPath(path, "buffer_max"), 1, kScenarioBufferMax, &sync.buffer_max));
+    }
     if (const json* flush = Find(value, "flush_interval_ms")) {
       SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*flush, MemberPath(path, "flush_interval_ms"), 1,
                                                  kFlushIntervalMsMax, &sync.flush_interval_ms));
@@ -869,6 +882,16 @@ class ScenarioParser {
       int64_t count = 0;
       SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*orphans, MemberPath(path, "orphans_max"), 0, kInt64Max, &count));
       expect.orphans_max = count;
+    }
+    if (const json* resyncs = Find(value, "resyncs_max")) {
+      int64_t count = 0;
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*resyncs, MemberPath(path, "resyncs_max"), 0, kInt64Max, &count));
+      expect.resyncs_max = count;
+    }
+    if (const json* repaired = Find(value, "repaired_max")) {
+      int64_t count = 0;
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*repaired, MemberPath(path, "repaired_max"), 0, kInt64Max, &count));
+      expect.repaired_max = count;
     }
     if (const json* counts = Find(value, "counts")) {
       const std::string counts_path = MemberPath(path, "counts");

@@ -155,7 +155,17 @@ nlohmann::json Runner::RuntimeOf(SimDevice& device) {
       count.Reset();
     }
     runtime["unacked_shared_changes"] = unacked;
+    nlohmann::json peer_states = nlohmann::json::object();
+    for (const core::PeerStatus& status : device.engine().PeerStatuses()) {
+      peer_states[cluster_.directory().NameOf(status.peer)] = {{"state", core::ToString(status.state)},
+                                                         {"pull_jobs", status.jobs},
+                                                         {"request_in_flight", status.request_in_flight},
+                                                         {"buffered", status.buffered},
+                                                         {"unacked_batches", status.unacked}};
+    }
+    runtime["peers"] = peer_states;
   }
+  runtime["sync"] = core::ToJson(device.counters());
   return runtime;
 }
 
@@ -429,6 +439,9 @@ void Runner::Evaluate(RunResult* result) {
   std::string orphan_device;
   int64_t closure_errors = 0;
   std::string hlc_problems;
+  std::string ack_problems;
+  uint64_t resyncs_total = 0;
+  uint64_t repaired_total = 0;
   for (const auto& device : cluster_.devices()) {
     if (device->library() == nullptr) continue;
     DatabaseFacts facts = ReadDatabaseFacts(device->library()->sql(), core::ModelRegistry::Default());
@@ -455,18 +468,53 @@ void Runner::Evaluate(RunResult* result) {
     for (const Linkage& link : linkage) {
       if (link.receiver == device->name()) linkage_summary.push_back(ToJson(link));
     }
+    const core::EngineCounters counters = device->counters();
+    resyncs_total += counters.resyncs;
+    repaired_total += counters.records_repaired;
     result->devices[device->name()] = {{"entries", facts.counts.at("entry")},
                                        {"files", facts.files},
                                        {"files_with_content", facts.files_with_content},
                                        {"orphans", facts.orphans},
                                        {"parked_records", facts.parked_records},
-                                       {"linkage", linkage_summary}};
+                                       {"linkage", linkage_summary},
+                                       {"sync", core::ToJson(counters)}};
+    // Acknowledgements: once everything is delivered, every connected peer
+    // has acked every shared change this device made.
+    if (device->is_on() && result->quiescent) {
+      core::SqliteDb& sql = device->library()->sql();
+      for (const std::string& peer : cluster_.network().ConnectedPeers(device->name())) {
+        core::Statement& count = sql.Prepare(
+            "SELECT count(*) FROM shared_changes WHERE substr(hlc, 35) = ?1 AND hlc > "
+            "coalesce((SELECT last_acked_hlc FROM peer_acks WHERE peer = ?2), '')");
+        count.Bind(1, device->uuid().ToString()).Bind(2, cluster_.directory().UuidOf(peer).ToString());
+        count.Step();
+        const int64_t unacked = count.Int(0);
+        count.Reset();
+        if (unacked > 0) {
+          ack_problems += fmt::format("{}{} holds {} of its shared changes that {} has not acked", ack_problems.empty() ? "" : "; ",
+                                      device->name(), unacked, peer);
+        }
+      }
+    }
   }
   if (expect.orphans_max.has_value()) {
     add("orphans_max", orphans_total_max <= *expect.orphans_max,
         orphans_total_max == 0 ? std::string("no orphans")
                                : fmt::format("{} orphans on {} (max {})", orphans_total_max, orphan_device,
                                              *expect.orphans_max));
+  }
+  if (expect.resyncs_max.has_value()) {
+    add("resyncs_max", resyncs_total <= static_cast<uint64_t>(*expect.resyncs_max),
+        fmt::format("{} digest re-sync(s) after watermark exchanges (max {})", resyncs_total, *expect.resyncs_max));
+  }
+  if (expect.repaired_max.has_value()) {
+    add("repaired_max", repaired_total <= static_cast<uint64_t>(*expect.repaired_max),
+        fmt::format("{} record(s) missing after catch-up, found by digest re-sync (max {})", repaired_total,
+                    *expect.repaired_max));
+  }
+  if (result->quiescent) {
+    add("invariant.acks", ack_problems.empty(),
+        ack_problems.empty() ? std::string("every shared change is acked by every connected peer") : ack_problems);
   }
   add("invariant.closure", closure_errors == 0,
       closure_errors == 0 ? std::string("entry_closure agrees with every parent chain")

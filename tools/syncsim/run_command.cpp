@@ -50,6 +50,12 @@ void PrintHuman(std::FILE* out, const sim::RunResult& result, const RunArguments
       fmt::print(out, "       {:<8} {} ({:.1f}%)\n", "", link.value("text", ""),
                  100.0 * link.value("content_share", 0.0));
     }
+    const nlohmann::json& sync = device["sync"];
+    if (sync.value("pages_received", 0) > 0 || sync.value("resyncs", 0) > 0 || sync.value("resends", 0) > 0) {
+      fmt::print(out, "       {:<8} pulled {} records in {} pages; {} re-syncs repaired {} records; {} resends\n", "",
+                 sync.value("records_pulled", 0), sync.value("pages_received", 0), sync.value("resyncs", 0),
+                 sync.value("records_repaired", 0), sync.value("resends", 0));
+    }
   }
   for (const sim::ExpectationResult& expectation : result.expectations) {
     fmt::print(out, "{} {:<22} {}\n", expectation.ok ? "  ok  " : "  FAIL", expectation.name, expectation.detail);
