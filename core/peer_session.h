@@ -87,7 +87,10 @@ struct PeerSession {
   uint64_t contiguous_batch_id = 0;
   std::map<uint64_t, DeferredAdvance> deferred_advances;
 
-  // Pushing.
+  // Pushing. Realtime changes go to the peer only once it has been heard
+  // from on this connection (a peer that is down would only make them pile
+  // up as retries); what it missed before, its catch-up reads.
+  bool peer_answered = false;
   uint64_t last_batch_id_sent = 0;
   std::map<uint64_t, RetriedMessage> unacked;  // by batch id
 };

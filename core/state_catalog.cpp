@@ -81,9 +81,7 @@ StatePage StateCatalog::ReadPage(const Uuid& owner, const std::string& model, co
     record.version = row.version;
     record.deleted = row.deleted;
     if (!row.deleted) {
-      std::optional<nlohmann::json> data = library_.ReadWireData(*spec, record.uuid);
-      assert(data.has_value() && "a record with a version has a row");
-      record.data = std::move(*data);
+      record.data = WireDataOf(*spec, record.uuid);
     }
     page.records.push_back(std::move(record));
   }
@@ -129,9 +127,7 @@ ModelWatermark StateCatalog::Summarize(const Uuid& owner, const std::string& mod
       if (row.deleted) {
         identity += "deleted";
       } else {
-        std::optional<nlohmann::json> data = library_.ReadWireData(*spec, uuid);
-        assert(data.has_value());
-        identity += data->dump();
+        identity += WireDataOf(*spec, uuid).dump();
       }
     }
     const uint64_t hash = HashText(identity);
@@ -140,6 +136,25 @@ ModelWatermark StateCatalog::Summarize(const Uuid& owner, const std::string& mod
     summary.buckets[static_cast<size_t>(DigestBucketOf(uuid))] += hash;
   }
   return summary;
+}
+
+nlohmann::json StateCatalog::WireDataOf(const ModelSpec& model, const Uuid& uuid) {
+  std::optional<nlohmann::json> data = library_.ReadWireData(model, uuid);
+  assert(data.has_value() && "a record with a version has a row");
+  // A link waiting for its target is stored as NULL, but the record links
+  // to that target: say so, or a peer that reads the record from here would
+  // take the NULL for the truth and lose the link.
+  Statement& links = library_.sql().Prepare(
+      "SELECT field, missing_uuid FROM pending_dependencies WHERE kind = 'link' AND model = ?1 AND record_uuid = ?2");
+  links.Bind(1, model.name).Bind(2, uuid.ToString());
+  while (links.Step()) {
+    const std::string column = links.Text(0);
+    for (const ForeignKeySpec& key : model.foreign_keys) {
+      if (key.column == column) (*data)[key.wire_field] = links.Text(1);
+    }
+  }
+  links.Reset();
+  return std::move(*data);
 }
 
 std::vector<StateCatalog::Held> StateCatalog::HeldOwnerModels() {

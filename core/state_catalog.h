@@ -62,6 +62,10 @@ class StateCatalog {
   std::vector<Held> HeldOwnerModels();
 
  private:
+  // The record's synced fields in wire form, links still waiting for their
+  // target included.
+  nlohmann::json WireDataOf(const ModelSpec& model, const Uuid& uuid);
+
   LibraryDb& library_;
 };
 

@@ -197,6 +197,9 @@ void SyncEngine::Tick() {
 bool SyncEngine::HasPendingWork() const {
   if (!pending_owned_.empty() || !pending_shared_.empty()) return true;
   for (const auto& [peer, session] : sessions_) {
+    // A peer never heard from on this connection (down, or cut off) gives
+    // nothing to do but wait; it is not work in progress.
+    if (!session.peer_answered) continue;
     if (!session.unacked.empty()) return true;
     if (session.state != PeerState::kReady && session.state != PeerState::kFailed) return true;
   }
@@ -221,6 +224,7 @@ void SyncEngine::FlushOwned() {
   pending_owned_.clear();
   const int64_t now_ms = clock_.now_ms();
   for (auto& [peer, session] : sessions_) {
+    if (!session.peer_answered) continue;
     batch.batch_id = next_batch_id_++;
     batch.previous_batch_id = session.last_batch_id_sent;
     session.last_batch_id_sent = batch.batch_id;
@@ -242,6 +246,7 @@ void SyncEngine::FlushShared() {
   pending_shared_.clear();
   const int64_t now_ms = clock_.now_ms();
   for (auto& [peer, session] : sessions_) {
+    if (!session.peer_answered) continue;
     batch.batch_id = next_batch_id_++;
     auto payload = std::make_shared<const std::string>(EncodeMessage(batch));
     const std::string kind(MessageKind(batch));
@@ -493,7 +498,11 @@ void SyncEngine::HandleStateResponse(const Uuid& from, PeerSession& session, con
 }
 
 void SyncEngine::FinishRound(const Uuid& peer, PeerSession& session) {
-  if (session.round_again && session.rounds < settings_.catch_up_rounds_max) {
+  if (session.round_again) {
+    if (session.rounds >= settings_.catch_up_rounds_max) {
+      session.state = PeerState::kFailed;
+      return;
+    }
     // Realtime changes were discarded from the buffer: read them again.
     session.round_again = false;
     StartRound(peer, session);
@@ -584,6 +593,9 @@ Status SyncEngine::OnMessage(const Uuid& from, std::string_view payload) {
 
 void SyncEngine::Dispatch(const Uuid& from, const Message& message) {
   if (const auto* exchange_request = std::get_if<WatermarkExchangeRequest>(&message)) {
+    // A peer that asks is alive: from now on realtime changes go to it, and
+    // everything written before is in the pages it is about to read.
+    if (auto found = sessions_.find(from); found != sessions_.end()) found->second.peer_answered = true;
     AnswerExchange(from, *exchange_request);
     return;
   }
@@ -598,6 +610,7 @@ void SyncEngine::Dispatch(const Uuid& from, const Message& message) {
     return;
   }
   PeerSession& session = found->second;
+  session.peer_answered = true;
   if (std::holds_alternative<StateBatch>(message) || std::holds_alternative<SharedChangeBatch>(message)) {
     ReceiveRealtime(from, session, message);
   } else if (const auto* state_ack = std::get_if<AckStateBatch>(&message)) {
@@ -675,7 +688,10 @@ void SyncEngine::ApplyStateBatch(PeerSession& session, const StateBatch& batch) 
   // Watermarks move only over an unbroken run of batches: after a gap, a
   // catch-up from the watermark must still read what the gap lost.
   DeferredAdvance advance{batch.batch_id, {newest_by_model.begin(), newest_by_model.end()}};
-  if (batch.previous_batch_id == session.contiguous_batch_id) {
+  if (skip_parked) {
+    // The defect's watermark is simply the newest record received.
+    for (const auto& [model, version] : advance.model_versions) AdvanceWatermark(batch.owner, model, version);
+  } else if (batch.previous_batch_id == session.contiguous_batch_id) {
     for (const auto& [model, version] : advance.model_versions) AdvanceWatermark(batch.owner, model, version);
     session.contiguous_batch_id = batch.batch_id;
     for (auto next = session.deferred_advances.find(session.contiguous_batch_id);

@@ -130,7 +130,8 @@ class SyncEngine {
   void Tick();
 
   // True while local writes wait to be flushed, a batch waits for its ack,
-  // or a session is still exchanging, pulling or holding a buffer.
+  // or a session with a peer that has answered is still exchanging, pulling
+  // or holding a buffer.
   bool HasPendingWork() const;
   // One entry per connected peer, by peer uuid.
   std::vector<PeerStatus> PeerStatuses() const;

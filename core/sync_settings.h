@@ -51,8 +51,9 @@ struct SyncSettings {
   int64_t retry_backoff_ms_max = 3'200;
   uint32_t retry_attempts_max = 12;
   // Watermark-exchange rounds in one connection (a buffer overflow asks for
-  // one more round).
-  uint32_t catch_up_rounds_max = 16;
+  // one more round; a writer faster than paging can need many). Past it the
+  // session fails visibly rather than go Ready with a gap.
+  uint32_t catch_up_rounds_max = 1'000;
   // Realtime batches from one peer remembered while an earlier one is
   // missing (their watermark advances wait for it).
   uint32_t out_of_order_batches_max = 1'024;

@@ -147,6 +147,8 @@ class Network {
   uint64_t in_flight() const { return in_flight_.size(); }
   // Copies held by the partition.
   uint64_t held() const { return held_.size(); }
+  // Connection notifications scheduled and not yet delivered.
+  uint64_t notifications_pending() const { return notifications_pending_.size(); }
   MessageCounts counts() const { return counts_; }
 
  private:

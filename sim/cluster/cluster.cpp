@@ -77,6 +77,8 @@ void Cluster::EndWork() {
 bool Cluster::Quiescent() const {
   if (active_work_ > 0) return false;
   if (network_.in_flight() > 0 || network_.held() > 0) return false;
+  // A (re)connection not yet announced still has its exchange to run.
+  if (network_.notifications_pending() > 0) return false;
   for (const auto& device : devices_) {
     if (device->is_on() && device->engine().HasPendingWork()) return false;
   }

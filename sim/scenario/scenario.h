@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,6 +87,9 @@ struct ScenarioExpect {
   // apply. A scenario without faults that lose data needs none.
   std::optional<int64_t> resyncs_max;
   std::optional<int64_t> repaired_max;
+  // A negative scenario's checks that must fail (the planted bug is caught);
+  // every other check must hold.
+  std::set<std::string, std::less<>> must_fail;
   // device -> model -> expected row count
   std::map<std::string, std::map<std::string, int64_t>> counts;
 };

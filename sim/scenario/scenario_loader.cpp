@@ -62,8 +62,14 @@ constexpr std::array<std::string_view, 2> kLatencyKeys = {"min", "max"};
 constexpr std::array<std::string_view, 8> kSyncKeys = {"missing_dependency", "batch_size", "flush_interval_ms",
                                                        "shared_merge", "defects",  "page_size",
                                                        "buffer_max",   "shared_batch_size"};
-constexpr std::array<std::string_view, 7> kExpectKeys = {"converged",   "stall",  "linkage_min", "orphans_max",
-                                                         "counts",      "resyncs_max", "repaired_max"};
+constexpr std::array<std::string_view, 8> kExpectKeys = {"converged",   "stall",        "linkage_min",
+                                                         "orphans_max", "counts",       "resyncs_max",
+                                                         "repaired_max", "must_fail"};
+// The checks a negative scenario may name in `expect.must_fail` (besides
+// "counts.DEVICE.MODEL").
+constexpr std::array<std::string_view, 11> kCheckNames = {
+    "stall",        "converged",      "quiescent",         "linkage_min",   "orphans_max", "resyncs_max",
+    "repaired_max", "invariant.acks", "invariant.closure", "invariant.hlc", "workloads"};
 
 // What a step action requires and allows besides `at_ms` and `action`
 // (the table of DESIGN.md 5).
@@ -883,6 +889,28 @@ class ScenarioParser {
       SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*orphans, MemberPath(path, "orphans_max"), 0, kInt64Max, &count));
       expect.orphans_max = count;
     }
+    if (const json* must_fail = Find(value, "must_fail")) {
+      const std::string must_fail_path = MemberPath(path, "must_fail");
+      if (!must_fail->is_array()) {
+        return Invalid(must_fail_path, "expected an array of check names, got " + Describe(*must_fail));
+      }
+      for (size_t i = 0; i < must_fail->size(); ++i) {
+        const std::string check_path = ElementPath(must_fail_path, i);
+        std::string name;
+        SYNCSIM_LOADER_RETURN_IF_ERROR(ReadString((*must_fail)[i], check_path, &name));
+        const bool known = std::find(kCheckNames.begin(), kCheckNames.end(), name) != kCheckNames.end() ||
+                           name.rfind("counts.", 0) == 0;
+        if (!known) {
+          std::string names;
+          for (std::string_view check : kCheckNames) names += (names.empty() ? "" : ", ") + std::string(check);
+          return Invalid(check_path, "unknown check " + Quoted(name) + Suggestion(name, kCheckNames) +
+                                         "; checks: " + names + ", counts.DEVICE.MODEL");
+        }
+        if (!expect.must_fail.insert(name).second) {
+          return Invalid(check_path, "check " + Quoted(name) + " is listed twice");
+        }
+      }
+    }
     if (const json* resyncs = Find(value, "resyncs_max")) {
       int64_t count = 0;
       SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*resyncs, MemberPath(path, "resyncs_max"), 0, kInt64Max, &count));
@@ -1070,6 +1098,12 @@ Status ApplyOverride(json* document, std::string_view assignment) {
     } else if (auto it = node->find(last.key); it != node->end()) {
       target = &*it;
     }
+  }
+  // An array can be emptied (`--set sync.defects=[]`), so that a negative
+  // scenario can be run with its defect switched off.
+  if (target != nullptr && target->is_array() && raw_value == "[]") {
+    *target = json::array();
+    return Status::Ok();
   }
   if (target != nullptr && target->is_structured()) {
     return fail(key + " is " + KindOf(*target) + "; only numbers, strings and booleans can be set");

@@ -527,6 +527,17 @@ void Runner::Evaluate(RunResult* result) {
   std::string workload_detail;
   for (const std::string& problem : problems) workload_detail += (workload_detail.empty() ? "" : "; ") + problem;
   add("workloads", problems.empty(), problems.empty() ? std::string("every workload's own check held") : workload_detail);
+  // A negative scenario passes when the checks it names fail.
+  for (const std::string& name : expect.must_fail) {
+    bool found = false;
+    for (ExpectationResult& expectation : result->expectations) {
+      if (expectation.name != name) continue;
+      found = true;
+      expectation.ok = !expectation.ok;
+      expectation.detail = (expectation.ok ? "caught as it must be: " : "must fail but held: ") + expectation.detail;
+    }
+    if (!found) add(name, false, "must fail, but the check did not run");
+  }
   result->passed = std::all_of(result->expectations.begin(), result->expectations.end(),
                                [](const ExpectationResult& expectation) { return expectation.ok; });
 }
