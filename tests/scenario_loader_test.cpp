@@ -372,6 +372,19 @@ TEST_CASE("ScenarioLoader: --set overrides scalars", "[scenario_loader]") {
     REQUIRE(ParseWithOverrides(kDesignExample, {"network.drop=0.2", "network.drop=0.3"}, &scenario).ok());
     CHECK(scenario.network.drop == 0.3);
   }
+  SECTION("a negative scenario is switched off by emptying its defects and must_fail lists") {
+    json document = json::parse(kDesignExample);
+    document["sync"]["defects"] = {"ack_without_max"};
+    document["expect"]["must_fail"] = {"invariant.acks"};
+    REQUIRE(ParseScenario(document, &scenario).ok());
+    CHECK(scenario.sync.HasDefect("ack_without_max"));
+    CHECK(scenario.expect.must_fail.count("invariant.acks") == 1);
+    REQUIRE(ApplyOverride(&document, "sync.defects=[]").ok());
+    REQUIRE(ApplyOverride(&document, "expect.must_fail=[]").ok());
+    REQUIRE(ParseScenario(document, &scenario).ok());
+    CHECK(scenario.sync.defects.empty());
+    CHECK(scenario.expect.must_fail.empty());
+  }
 }
 
 TEST_CASE("ScenarioLoader: bad --set keys are errors naming the key", "[scenario_loader]") {

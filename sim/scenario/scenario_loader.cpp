@@ -1099,9 +1099,10 @@ Status ApplyOverride(json* document, std::string_view assignment) {
       target = &*it;
     }
   }
-  // An array can be emptied (`--set sync.defects=[]`), so that a negative
-  // scenario can be run with its defect switched off.
-  if (target != nullptr && target->is_array() && raw_value == "[]") {
+  // The two lists that switch a negative scenario off can be emptied
+  // (`--set sync.defects=[] --set expect.must_fail=[]`).
+  if (target != nullptr && target->is_array() && raw_value == "[]" &&
+      (key == "sync.defects" || key == "expect.must_fail")) {
     *target = json::array();
     return Status::Ok();
   }
