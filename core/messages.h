@@ -68,7 +68,10 @@ struct SharedChangeBatch {
 };
 
 // Receiver -> originator: every change of batch `batch_id` has been applied
-// (or found stale) and logged, the newest of them being `up_to_hlc`.
+// (or found stale) and logged, the newest of them being `up_to_hlc`. With
+// batch_id kCatchUpAckBatchId it acknowledges a finished catch-up instead:
+// every change the originator had made up to `up_to_hlc` is held.
+inline constexpr uint64_t kCatchUpAckBatchId = 0;
 struct AckSharedChanges {
   Uuid library;
   std::string up_to_hlc;
@@ -77,7 +80,8 @@ struct AckSharedChanges {
 };
 
 // Receiver -> owner: StateBatch `batch_id` arrived (applied, or buffered
-// while the receiver catches up).
+// while the receiver catches up). With batch_id kCatchUpAckBatchId it
+// confirms a catch-up acknowledgement, which is resent until confirmed.
 struct AckStateBatch {
   Uuid library;
   uint64_t batch_id = 0;

@@ -513,8 +513,15 @@ void SyncEngine::FinishRound(const Uuid& peer, PeerSession& session) {
   // Every shared change the peer had made when it answered the exchange is
   // now held here (or superseded by a newer one): acknowledge them, so the
   // peer may prune changes this device received by catch-up, not realtime.
+  // It is resent until the peer confirms it (an AckStateBatch for batch 0).
   if (Hlc::Parse(session.peer_hlc_at_exchange).has_value()) {
-    Send(peer, AckSharedChanges{library_id_, session.peer_hlc_at_exchange, 0});
+    const AckSharedChanges ack{library_id_, session.peer_hlc_at_exchange, kCatchUpAckBatchId};
+    auto payload = std::make_shared<const std::string>(EncodeMessage(ack));
+    const std::string kind(MessageKind(ack));
+    ++counters_.messages_sent;
+    transport_.Send(peer, kind, *payload);
+    session.unacked[kCatchUpAckBatchId] = RetriedMessage{kind, payload, clock_.now_ms() + settings_.retry_timeout_ms,
+                                                         settings_.retry_timeout_ms, 1};
   }
   // Drain in arrival order; nothing new can arrive meanwhile.
   std::deque<Message> buffer = std::move(session.buffer);
@@ -616,7 +623,11 @@ void SyncEngine::Dispatch(const Uuid& from, const Message& message) {
   } else if (const auto* state_ack = std::get_if<AckStateBatch>(&message)) {
     HandleStateAck(session, *state_ack);
   } else if (const auto* shared_ack = std::get_if<AckSharedChanges>(&message)) {
-    session.unacked.erase(shared_ack->batch_id);
+    if (shared_ack->batch_id == kCatchUpAckBatchId) {
+      Send(from, AckStateBatch{library_id_, kCatchUpAckBatchId});  // confirm, so it is not resent
+    } else {
+      session.unacked.erase(shared_ack->batch_id);
+    }
     HandleSharedAck(from, *shared_ack);
   } else if (const auto* exchange = std::get_if<WatermarkExchangeResponse>(&message)) {
     if (exchange->request_id == 0 || exchange->request_id != session.request_id ||

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,8 +65,11 @@ class IndexWorkload : public Workload {
   void Run() override;
   bool done() const override { return done_; }
   // The owner holds every planned entry under its planned parent, and every
-  // identified file linked to its content identity.
+  // identified file linked to its content identity (entries a mutate
+  // workload moved or deleted excepted).
   std::vector<std::string> Check() override;
+  // A later workload moved or deleted this entry: Check leaves it alone.
+  void NoteMutated(const core::Uuid& entry) { mutated_.insert(entry); }
 
   const IndexSettings& settings() const { return settings_; }
   const core::Uuid& location_uuid() const { return location_uuid_; }
@@ -90,6 +94,7 @@ class IndexWorkload : public Workload {
   size_t next_step_ = 0;
   bool done_ = false;
   int64_t step_period_us_ = 0;
+  std::set<core::Uuid> mutated_;
 };
 
 }  // namespace syncsim::sim

@@ -1,0 +1,122 @@
+#include "sim/workloads/collect_workload.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/assert.h"
+
+namespace syncsim::sim {
+namespace {
+
+constexpr int64_t kOffRetryUs = 100'000;
+constexpr int64_t kStepPeriodUs = 1'000'000 / CollectWorkload::kWritesPerSecond;
+// Membership uuids derive from (collection, entry), so adding an entry twice
+// writes the same record.
+const core::Uuid kMembershipNamespace(0x3c1d5e7f90a2b4c6ULL, 0x8e0f1a2b3c4d5e6fULL);
+
+}  // namespace
+
+CollectWorkload::CollectWorkload(Cluster* cluster, std::string device, uint32_t collections,
+                                 uint32_t entries_per_collection, Random random)
+    : cluster_(*cluster),
+      device_(std::move(device)),
+      entries_per_collection_(entries_per_collection),
+      random_(random),
+      collections_(collections),
+      members_(collections) {}
+
+void CollectWorkload::Setup() {
+  SYNCSIM_ASSERT(cluster_.directory().Contains(device_));
+  for (core::Uuid& collection : collections_) {
+    const uint64_t high = random_.NextU64();
+    const uint64_t low = random_.NextU64();
+    collection = core::Uuid::FromRandomBits(high, low);
+  }
+}
+
+void CollectWorkload::Run() {
+  if (collections_.empty()) {
+    done_ = true;
+    return;
+  }
+  cluster_.BeginWork();
+  cluster_.scheduler().ScheduleAfter(0, "collect " + device_, [this] { Step(); });
+}
+
+void CollectWorkload::Step() {
+  SimDevice& device = cluster_.device(device_);
+  if (!device.is_on()) {
+    cluster_.scheduler().ScheduleAfter(kOffRetryUs, "collect " + device_, [this] { Step(); });
+    return;
+  }
+  // Write order: each collection, then its members.
+  const uint64_t per_collection = 1 + entries_per_collection_;
+  const size_t collection_index = static_cast<size_t>(next_write_ / per_collection);
+  const uint64_t position = next_write_ % per_collection;
+  core::SyncEngine& engine = device.engine();
+  const core::Uuid& collection = collections_[collection_index];
+  if (position == 0) {
+    core::Status status = engine.WriteShared(
+        "collection", collection,
+        {{"name", fmt::format("collection-{}", collection_index)}, {"description", fmt::format("made by {}", device_)}});
+    SYNCSIM_ASSERT(status.ok());
+  } else {
+    core::LibraryDb& library = engine.library();
+    const int64_t entries = library.Count("entry");
+    if (entries > 0) {
+      core::Statement& pick = library.sql().Prepare("SELECT uuid FROM entry ORDER BY uuid LIMIT 1 OFFSET ?1");
+      pick.Bind(1, static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(entries))));
+      SYNCSIM_ASSERT(pick.Step());
+      const std::string entry = pick.Text(0);
+      pick.Reset();
+      const core::Uuid membership = core::Uuid::FromName(kMembershipNamespace, collection.ToString() + entry);
+      core::Status status = engine.WriteShared(
+          "collection_entry", membership,
+          {{"position", static_cast<int64_t>(position)}, {"collection_uuid", collection.ToString()},
+           {"entry_uuid", entry}});
+      SYNCSIM_ASSERT(status.ok());
+      std::vector<std::string>& members = members_[collection_index];
+      if (std::find(members.begin(), members.end(), entry) == members.end()) members.push_back(entry);
+    }
+  }
+  ++next_write_;
+  if (next_write_ >= per_collection * collections_.size()) {
+    done_ = true;
+    cluster_.EndWork();
+    return;
+  }
+  cluster_.scheduler().ScheduleAfter(kStepPeriodUs, "collect " + device_, [this] { Step(); });
+}
+
+std::vector<std::string> CollectWorkload::Check() {
+  core::LibraryDb* library = cluster_.device(device_).library();
+  if (library == nullptr) return {fmt::format("collect on {}: the device never started", device_)};
+  size_t missing_collections = 0;
+  size_t wrong_membership = 0;
+  for (size_t i = 0; i < collections_.size(); ++i) {
+    core::Statement& count = library->sql().Prepare(
+        "SELECT (SELECT count(*) FROM collection WHERE uuid = ?1), (SELECT count(*) FROM collection_entry ce "
+        "JOIN collection c ON c.id = ce.collection_id WHERE c.uuid = ?1)");
+    count.Bind(1, collections_[i].ToString());
+    count.Step();
+    if (count.Int(0) != 1) ++missing_collections;
+    if (count.Int(1) != static_cast<int64_t>(members_[i].size())) ++wrong_membership;
+    count.Reset();
+  }
+  if (missing_collections + wrong_membership == 0) return {};
+  return {fmt::format("collect on {}: {} collections missing, {} with another number of members", device_,
+                      missing_collections, wrong_membership)};
+}
+
+namespace {
+
+const bool kRegistered = RegisterWorkload("collect", [](const WorkloadContext& context) {
+  const ScenarioStep& step = *context.step;
+  return std::make_unique<CollectWorkload>(context.cluster, step.device, step.collections,
+                                           step.entries_per_collection, context.random);
+});
+
+}  // namespace
+
+}  // namespace syncsim::sim

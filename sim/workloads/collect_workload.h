@@ -1,0 +1,48 @@
+// CollectWorkload: a device builds collections of entries (DESIGN.md 4):
+// each collection is a shared record, and each membership a shared
+// collection_entry that references the collection and an entry, which may be
+// owned by any device. Entries are drawn from the seed among those the
+// device holds when it adds them, one write per step at a steady rate.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/uuid.h"
+#include "sim/workloads/workload.h"
+
+namespace syncsim::sim {
+
+class CollectWorkload : public Workload {
+ public:
+  // Writes per virtual second (the scenario format gives collect no rate).
+  static constexpr uint32_t kWritesPerSecond = 100;
+
+  // `cluster` must outlive the workload; the device must exist.
+  CollectWorkload(Cluster* cluster, std::string device, uint32_t collections, uint32_t entries_per_collection,
+                  Random random);
+
+  std::string_view name() const override { return "collect"; }
+  // Draws the collections' uuids from the seed.
+  void Setup() override;
+  void Run() override;
+  bool done() const override { return done_; }
+  // Every collection exists on the device with the members it added.
+  std::vector<std::string> Check() override;
+
+ private:
+  void Step();
+
+  Cluster& cluster_;
+  std::string device_;
+  uint32_t entries_per_collection_;
+  Random random_;
+  std::vector<core::Uuid> collections_;
+  // Members added, per collection (an entry drawn twice is added once).
+  std::vector<std::vector<std::string>> members_;
+  uint64_t next_write_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace syncsim::sim
