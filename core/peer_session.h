@@ -59,11 +59,13 @@ struct RetriedMessage {
   uint32_t sends = 1;
 };
 
-// Watermark advances of a realtime batch that arrived while an earlier one
-// from the same peer had not: they wait until the run is unbroken.
+// A realtime batch that arrived while an earlier one from the same peer had
+// not: its watermark advances, and its deletes, wait until the run is
+// unbroken.
 struct DeferredAdvance {
   uint64_t batch_id = 0;
   std::vector<std::pair<std::string, std::string>> model_versions;  // (model, newest version applied)
+  std::vector<WireRecord> deletes;
 };
 
 struct PeerSession {

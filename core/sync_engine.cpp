@@ -685,36 +685,59 @@ void SyncEngine::ReceiveRealtime(const Uuid& from, PeerSession& session, Message
 
 void SyncEngine::ApplyStateBatch(PeerSession& session, const StateBatch& batch) {
   const bool skip_parked = settings_.HasDefect(kDefectWatermarkSkipsParked);
-  std::map<std::string, std::string> newest_by_model;
-  SqliteDb::Transaction transaction(library_.sql());
-  for (const WireRecord& record : batch.records) {
+  const bool in_order = batch.previous_batch_id == session.contiguous_batch_id;
+  // Applies `record` and notes how far the watermark may move over it: over
+  // applied, stale and (under `drop`) dropped records; a parked record holds
+  // it back until it is applied.
+  auto apply = [&](const WireRecord& record, std::map<std::string, std::string>* newest_by_model) {
     ApplyOutcome outcome = applier_.Apply(record, batch.owner, /*local=*/false);
-    // The watermark moves over applied, stale and (under `drop`) dropped
-    // records; a parked record holds it back until it is applied.
     if (outcome != ApplyOutcome::kParked || skip_parked) {
-      std::string& newest = newest_by_model[record.model];
+      std::string& newest = (*newest_by_model)[record.model];
       newest = std::max(newest, record.version);
     }
+  };
+  auto advance_all = [&](const std::map<std::string, std::string>& newest_by_model) {
+    for (const auto& [model, version] : newest_by_model) AdvanceWatermark(batch.owner, model, version);
+  };
+  SqliteDb::Transaction transaction(library_.sql());
+  std::map<std::string, std::string> newest_by_model;
+  DeferredAdvance deferred;
+  deferred.batch_id = batch.batch_id;
+  for (const WireRecord& record : batch.records) {
+    // A delete takes the folder's subtree as this device holds it; applied
+    // ahead of an earlier batch that moved an entry out of the folder, it
+    // would take that entry too. Deletes wait for the batches before them.
+    if (record.deleted && !in_order) {
+      deferred.deletes.push_back(record);
+    } else {
+      apply(record, &newest_by_model);
+    }
+  }
+  if (skip_parked) {
+    // The defect's watermark is simply the newest record received.
+    advance_all(newest_by_model);
+    newest_by_model.clear();
   }
   // Watermarks move only over an unbroken run of batches: after a gap, a
   // catch-up from the watermark must still read what the gap lost.
-  DeferredAdvance advance{batch.batch_id, {newest_by_model.begin(), newest_by_model.end()}};
-  if (skip_parked) {
-    // The defect's watermark is simply the newest record received.
-    for (const auto& [model, version] : advance.model_versions) AdvanceWatermark(batch.owner, model, version);
-  } else if (batch.previous_batch_id == session.contiguous_batch_id) {
-    for (const auto& [model, version] : advance.model_versions) AdvanceWatermark(batch.owner, model, version);
+  if (in_order) {
+    advance_all(newest_by_model);
     session.contiguous_batch_id = batch.batch_id;
     for (auto next = session.deferred_advances.find(session.contiguous_batch_id);
          next != session.deferred_advances.end(); next = session.deferred_advances.find(session.contiguous_batch_id)) {
-      for (const auto& [model, version] : next->second.model_versions) AdvanceWatermark(batch.owner, model, version);
+      std::map<std::string, std::string> newest(next->second.model_versions.begin(),
+                                                next->second.model_versions.end());
+      for (const WireRecord& record : next->second.deletes) apply(record, &newest);
+      advance_all(newest);
       session.contiguous_batch_id = next->second.batch_id;
       session.deferred_advances.erase(next);
     }
   } else if (session.deferred_advances.size() < settings_.out_of_order_batches_max) {
-    // Forgetting an advance is safe: the watermark only lags.
-    session.deferred_advances.emplace(batch.previous_batch_id, std::move(advance));
+    deferred.model_versions.assign(newest_by_model.begin(), newest_by_model.end());
+    session.deferred_advances.emplace(batch.previous_batch_id, std::move(deferred));
   }
+  // Otherwise the advances and deletes are forgotten, which is safe: the
+  // watermark stays behind them, so the next catch-up reads them again.
   transaction.Commit();
 }
 

@@ -63,10 +63,20 @@ void CollectWorkload::Step() {
     SYNCSIM_ASSERT(status.ok());
   } else {
     core::LibraryDb& library = engine.library();
-    const int64_t entries = library.Count("entry");
+    // Entries of the device's own locations only: the core does not yet
+    // cascade a delete to shared records that reference the entry, so a
+    // member deleted by its owner elsewhere would leave a dangling link.
+    const std::string own = "FROM entry e JOIN location l ON l.id = e.location_id JOIN device d ON d.id = l.device_id "
+                            "WHERE d.uuid = ?1";
+    core::Statement& count = library.sql().Prepare("SELECT count(*) " + own);
+    count.Bind(1, device.uuid().ToString());
+    count.Step();
+    const int64_t entries = count.Int(0);
+    count.Reset();
     if (entries > 0) {
-      core::Statement& pick = library.sql().Prepare("SELECT uuid FROM entry ORDER BY uuid LIMIT 1 OFFSET ?1");
-      pick.Bind(1, static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(entries))));
+      core::Statement& pick = library.sql().Prepare("SELECT e.uuid " + own + " ORDER BY e.uuid LIMIT 1 OFFSET ?2");
+      pick.Bind(1, device.uuid().ToString());
+      pick.Bind(2, static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(entries))));
       SYNCSIM_ASSERT(pick.Step());
       const std::string entry = pick.Text(0);
       pick.Reset();

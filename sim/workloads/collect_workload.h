@@ -1,8 +1,9 @@
 // CollectWorkload: a device builds collections of entries (DESIGN.md 4):
 // each collection is a shared record, and each membership a shared
-// collection_entry that references the collection and an entry, which may be
-// owned by any device. Entries are drawn from the seed among those the
-// device holds when it adds them, one write per step at a steady rate.
+// collection_entry that references the collection and an entry. Entries are
+// drawn from the seed among those of the device's own locations when it adds
+// them (see the .cpp for why not others'), one write per step at a steady
+// rate.
 #pragma once
 
 #include <cstdint>
