@@ -136,7 +136,23 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
 
   // Last-writer-wins guard: an equal or newer version (or tombstone) wins,
   // which also makes every duplicate delivery a no-op.
-  std::string held = HeldVersion(record.model, record.uuid);
+  // One statement for the three versions the guards need (this runs for
+  // every record every device applies).
+  std::string held;
+  std::string parked_version;
+  {
+    Statement& versions = sql.Prepare(
+        "SELECT (SELECT version FROM record_versions WHERE model = ?1 AND uuid = ?2 AND field = ''), "
+        "(SELECT version FROM tombstones WHERE model = ?1 AND uuid = ?2), "
+        "(SELECT max(version) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record')");
+    versions.Bind(1, record.model).Bind(2, uuid_text);
+    versions.Step();
+    const std::string row_version = versions.IsNull(0) ? std::string() : versions.Text(0);
+    const std::string tombstone_version = versions.IsNull(1) ? std::string() : versions.Text(1);
+    parked_version = versions.IsNull(2) ? std::string() : versions.Text(2);
+    versions.Reset();
+    held = std::max(row_version, tombstone_version);
+  }
   if (!local && owner.is_nil() && settings_.HasDefect(kDefectLwwGuardPruned)) {
     // The defect: the guard looks for the newest change of the record in
     // the shared change log only, which acknowledgements prune.
@@ -147,17 +163,9 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
     return ApplyOutcome::kStale;
   }
   // A parked copy of the same or a newer version: this is a duplicate.
-  {
-    Statement& parked = sql.Prepare(
-        "SELECT max(version) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record'");
-    parked.Bind(1, record.model).Bind(2, uuid_text);
-    std::string parked_version;
-    if (parked.Step() && !parked.IsNull(0)) parked_version = parked.Text(0);
-    parked.Reset();
-    if (!parked_version.empty() && parked_version >= record.version) {
-      ++counters_.stale;
-      return ApplyOutcome::kStale;
-    }
+  if (!parked_version.empty() && parked_version >= record.version) {
+    ++counters_.stale;
+    return ApplyOutcome::kStale;
   }
 
   if (record.deleted) {

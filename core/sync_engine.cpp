@@ -153,7 +153,8 @@ Status SyncEngine::WriteLocal(const std::string& model, const Uuid& uuid, const 
   if (Status status = applier_.Validate(record); !status.ok()) return status;
 
   SqliteDb::Transaction transaction(library_.sql());
-  const bool existed = !applier_.HeldVersion(model, uuid).empty();
+  // Only a shared change records whether it inserts or updates.
+  const bool existed = shared && !applier_.HeldVersion(model, uuid).empty();
   const Hlc stamp = hlc_.Generate();
   record.version = stamp.ToString();
   ApplyOutcome outcome = applier_.Apply(record, shared ? Uuid() : device_, /*local=*/true);
