@@ -196,7 +196,9 @@ int64_t LibraryDb::UpsertRecord(const ModelSpec& model, const Uuid& uuid, const 
     std::optional<int64_t> parent_id = parent == foreign_keys.end() ? std::nullopt : parent->second;
     if (!previous_id.has_value()) {
       InsertClosure(id, parent_id);
-      RefreshDirectoryPaths(id);
+      // A new entry has nothing below it yet: only a directory needs a path
+      // (most inserts are files, and this is the hot path of indexing).
+      if (data.value("kind", nlohmann::json(nullptr)) == 1) RefreshDirectoryPaths(id);
     } else if (previous_parent != parent_id) {
       MoveSubtree(id, parent_id);
       RefreshDirectoryPaths(id);

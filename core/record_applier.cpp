@@ -140,16 +140,19 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
   // every record every device applies).
   std::string held;
   std::string parked_version;
+  bool has_pending = false;  // parked copies or deferred links of this record
   {
     Statement& versions = sql.Prepare(
         "SELECT (SELECT version FROM record_versions WHERE model = ?1 AND uuid = ?2 AND field = ''), "
         "(SELECT version FROM tombstones WHERE model = ?1 AND uuid = ?2), "
-        "(SELECT max(version) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record')");
+        "(SELECT max(version) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record'), "
+        "(SELECT count(*) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2)");
     versions.Bind(1, record.model).Bind(2, uuid_text);
     versions.Step();
     const std::string row_version = versions.IsNull(0) ? std::string() : versions.Text(0);
     const std::string tombstone_version = versions.IsNull(1) ? std::string() : versions.Text(1);
     parked_version = versions.IsNull(2) ? std::string() : versions.Text(2);
+    has_pending = versions.Int(3) > 0;
     versions.Reset();
     held = std::max(row_version, tombstone_version);
   }
@@ -263,10 +266,12 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
       .Bind(4, owner.is_nil() ? std::string() : owner.ToString())
       .Run();
   // Older parked copies and deferred links of this record are superseded.
-  sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")
-      .Bind(1, record.model)
-      .Bind(2, uuid_text)
-      .Run();
+  if (has_pending) {
+    sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")
+        .Bind(1, record.model)
+        .Bind(2, uuid_text)
+        .Run();
+  }
   for (const auto& [key, target_uuid] : deferred_links) {
     sql.Prepare(
            "INSERT INTO pending_dependencies (kind, model, record_uuid, field, missing_model, missing_uuid, owner, "

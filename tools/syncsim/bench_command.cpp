@@ -25,6 +25,7 @@ struct BenchArguments {
   uint32_t devices = 2;
   bool json = false;
   std::string db_dir;  // empty: databases in memory
+  uint32_t repeat = 3;  // runs of each side; the fastest counts
 };
 
 // The host's monotonic clock: the tool measures wall time; the simulation it
@@ -89,7 +90,15 @@ uint64_t InsertAll(core::SqliteDb& target, const std::vector<TableRows>& tables)
   return rows_inserted;
 }
 
-int Bench(const BenchArguments& arguments) {
+// One run of the realtime indexing shape; the cluster is kept for the
+// baseline to read its final rows.
+struct SimulationRun {
+  std::unique_ptr<sim::Cluster> cluster;
+  double seconds = 0;
+  bool quiescent = false;
+};
+
+SimulationRun RunSimulation(const BenchArguments& arguments) {
   sim::ClusterSettings settings;
   settings.seed = 1;
   for (uint32_t device = 0; device < arguments.devices; ++device) {
@@ -104,9 +113,11 @@ int Bench(const BenchArguments& arguments) {
   // The seed's shape: 46 directories for 2,045 files, scaled with the files.
   const uint32_t dirs = std::max<uint32_t>(1, static_cast<uint32_t>(46ULL * arguments.files / 2045));
 
-  const auto simulation_start = std::chrono::steady_clock::now();
-  sim::Cluster cluster(settings);
-  if (!cluster.StartAll().ok()) return kExitInternal;
+  SimulationRun run;
+  const auto start = std::chrono::steady_clock::now();
+  run.cluster = std::make_unique<sim::Cluster>(settings);
+  sim::Cluster& cluster = *run.cluster;
+  if (!cluster.StartAll().ok()) return run;
   std::vector<std::string> names;
   for (const auto& device : cluster.devices()) names.push_back(device->name());
   cluster.ConnectAll(names);
@@ -117,8 +128,27 @@ int Bench(const BenchArguments& arguments) {
                            cluster.streams().Stream("workload/index/0"));
   index.Setup();
   index.Run();
-  const bool quiescent = cluster.RunUntilQuiescent(86'400'000'000);
-  const double simulation_seconds = SecondsSince(simulation_start);
+  run.quiescent = cluster.RunUntilQuiescent(86'400'000'000);
+  run.seconds = SecondsSince(start);
+  return run;
+}
+
+int Bench(const BenchArguments& arguments) {
+  const uint32_t dirs = std::max<uint32_t>(1, static_cast<uint32_t>(46ULL * arguments.files / 2045));
+  // The fastest of --repeat runs of each side: the simulation is
+  // deterministic, so the spread is the host's noise, not the work's.
+  SimulationRun simulation;
+  double simulation_seconds = 0;
+  for (uint32_t repeat = 0; repeat < arguments.repeat; ++repeat) {
+    simulation.cluster.reset();
+    simulation = RunSimulation(arguments);
+    if (simulation.cluster == nullptr || !simulation.quiescent) break;
+    simulation_seconds = repeat == 0 ? simulation.seconds : std::min(simulation_seconds, simulation.seconds);
+  }
+  if (simulation.cluster == nullptr) return kExitInternal;
+  sim::Cluster& cluster = *simulation.cluster;
+  const bool quiescent = simulation.quiescent;
+  if (!quiescent) simulation_seconds = simulation.seconds;
   const int64_t virtual_ms = cluster.scheduler().now_us() / 1000;
   // The simulation's own peak, before the baseline loads rows into memory.
   const double peak_megabytes = PeakResidentMegabytes();
@@ -133,25 +163,31 @@ int Bench(const BenchArguments& arguments) {
     std::string path = ":memory:";
     if (!arguments.db_dir.empty()) {
       path = (std::filesystem::path(arguments.db_dir) / ("baseline-" + device->name() + ".db")).string();
-      std::filesystem::remove(path);
     }
-    const auto baseline_start = std::chrono::steady_clock::now();
-    std::unique_ptr<core::LibraryDb> target;
-    if (!core::LibraryDb::Open(path, core::ModelRegistry::Default(), &target).ok()) return kExitInternal;
-    baseline_rows += InsertAll(target->sql(), tables);
-    target.reset();
-    baseline_seconds += SecondsSince(baseline_start);
+    double fastest = 0;
+    for (uint32_t repeat = 0; repeat < arguments.repeat; ++repeat) {
+      if (path != ":memory:") std::filesystem::remove(path);
+      const auto baseline_start = std::chrono::steady_clock::now();
+      std::unique_ptr<core::LibraryDb> target;
+      if (!core::LibraryDb::Open(path, core::ModelRegistry::Default(), &target).ok()) return kExitInternal;
+      const uint64_t rows = InsertAll(target->sql(), tables);
+      target.reset();
+      const double seconds = SecondsSince(baseline_start);
+      fastest = repeat == 0 ? seconds : std::min(fastest, seconds);
+      if (repeat == 0) baseline_rows += rows;
+    }
+    baseline_seconds += fastest;
   }
 
   const double ratio = simulation_seconds / baseline_seconds;
   const double virtual_per_wall = static_cast<double>(virtual_ms) / 1000.0 / simulation_seconds;
   fmt::print(stderr,
              "bench: {} files ({} dirs) on {} devices, quiescent={}\n"
-             "  simulation  {:.3f} s wall for {:.1f} s virtual ({:.1f} virtual s per wall s), {} events\n"
+             "  simulation  {:.3f} s wall (fastest of {}) for {:.1f} s virtual ({:.1f} virtual s per wall s), {} events\n"
              "  baseline    {:.3f} s to insert the same {} rows with raw SQLite\n"
              "  ratio       {:.2f}x the baseline\n"
              "  peak memory {:.1f} MiB (the simulation, databases {})\n",
-             arguments.files, dirs, arguments.devices, quiescent, simulation_seconds, static_cast<double>(virtual_ms) / 1000.0,
+             arguments.files, dirs, arguments.devices, quiescent, simulation_seconds, arguments.repeat, static_cast<double>(virtual_ms) / 1000.0,
              virtual_per_wall, cluster.scheduler().events_run(), baseline_seconds, baseline_rows, ratio,
              peak_megabytes, arguments.db_dir.empty() ? std::string("in memory") : "in " + arguments.db_dir);
   if (arguments.json) {
@@ -173,6 +209,8 @@ std::function<int()> RegisterBenchCommand(CLI::App& app) {
   command->add_option("--files", arguments->files, "Files indexed (default 2045)")->check(CLI::Range(1u, 10'000'000u));
   command->add_option("--devices", arguments->devices, "Devices (default 2)")->check(CLI::Range(2u, 16u));
   command->add_flag("--json", arguments->json, "Print one JSON object on the last line");
+  command->add_option("--repeat", arguments->repeat, "Runs of each side, the fastest counts (default 3)")
+      ->check(CLI::Range(1u, 100u));
   command->add_option("--db-dir", arguments->db_dir,
                       "Keep the device and baseline databases as files in this folder (default: in memory)")
       ->check(CLI::ExistingDirectory);
