@@ -1,5 +1,7 @@
 #include "sim/scenario/scenario_loader.h"
 
+#include "sim/scenario/swarm.h"
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "sim/assert.h"
+#include "sim/scenario/swarm.h"
 
 // Returns the Status of `expression` from the enclosing function unless it
 // is ok. Local to this file.
@@ -1135,7 +1138,7 @@ Status ParseScenario(const json& document, Scenario* scenario) {
 }
 
 Status LoadScenarioFile(const std::string& path, const std::vector<std::string>& overrides,
-                        std::optional<uint64_t> seed_override, Scenario* scenario, json* resolved) {
+                        std::optional<uint64_t> seed_override, Scenario* scenario, json* resolved, json* swarm) {
   SYNCSIM_ASSERT(scenario != nullptr);
   SYNCSIM_ASSERT(resolved != nullptr);
   std::string text;
@@ -1149,6 +1152,12 @@ Status LoadScenarioFile(const std::string& path, const std::vector<std::string>&
     if (!status.ok()) return Prefixed(path, status);
   }
   if (seed_override.has_value() && document.is_object()) document["seed"] = *seed_override;
+  if (swarm != nullptr) {
+    const uint64_t seed = document.is_object() && document.contains("seed") && document["seed"].is_number_unsigned()
+                              ? document["seed"].get<uint64_t>()
+                              : Scenario().seed;
+    *swarm = ApplySwarm(seed, &document);
+  }
   Scenario parsed;
   status = ParseScenario(document, &parsed);
   if (!status.ok()) return Prefixed(path, status);

@@ -86,7 +86,10 @@ core::Status ParseScenario(const nlohmann::json& document, Scenario* scenario);
 // (`path: --set KEY: ...`) or an invalid scenario (`path: <json path>: ...`).
 //
 // REQUIRES: scenario != nullptr; resolved != nullptr.
+// With `swarm` non-null, the fault configuration is drawn from the
+// effective seed after the overrides (see swarm.h) and *swarm receives it.
 core::Status LoadScenarioFile(const std::string& path, const std::vector<std::string>& overrides,
-                              std::optional<uint64_t> seed_override, Scenario* scenario, nlohmann::json* resolved);
+                              std::optional<uint64_t> seed_override, Scenario* scenario, nlohmann::json* resolved,
+                              nlohmann::json* swarm = nullptr);
 
 }  // namespace syncsim::sim

@@ -7,6 +7,7 @@
 #include "tools/syncsim/bench_command.h"
 #include "tools/syncsim/list_command.h"
 #include "tools/syncsim/run_command.h"
+#include "tools/syncsim/sweep_command.h"
 
 namespace syncsim::tools {
 namespace {
@@ -22,6 +23,7 @@ void RegisterCommands(CLI::App& app) {
   Handlers()["run"] = RegisterRunCommand(app);
   Handlers()["list"] = RegisterListCommand(app);
   Handlers()["bench"] = RegisterBenchCommand(app);
+  Handlers()["sweep"] = RegisterSweepCommand(app);
 }
 
 int RunSelectedCommand(CLI::App& app) {

@@ -23,10 +23,13 @@ struct RunArguments {
   bool json = false;
   std::string db_dir;
   bool force = false;
+  bool swarm = false;
+  bool no_snapshot = false;
 };
 
 std::string ReplayCommand(const RunArguments& arguments, uint64_t seed) {
   std::string command = fmt::format("syncsim run {} --seed {}", arguments.scenario_path, seed);
+  if (arguments.swarm) command += " --swarm";
   for (const std::string& assignment : arguments.overrides) command += fmt::format(" --set {}", assignment);
   return command;
 }
@@ -68,14 +71,19 @@ void PrintHuman(std::FILE* out, const sim::RunResult& result, const RunArguments
 int Run(const RunArguments& arguments) {
   sim::Scenario scenario;
   nlohmann::json resolved;
-  core::Status status =
-      sim::LoadScenarioFile(arguments.scenario_path, arguments.overrides, arguments.seed, &scenario, &resolved);
+  nlohmann::json swarm;
+  core::Status status = sim::LoadScenarioFile(arguments.scenario_path, arguments.overrides, arguments.seed, &scenario,
+                                              &resolved, arguments.swarm ? &swarm : nullptr);
   if (!status.ok()) {
     fmt::print(stderr, "syncsim: {}\n", status.message());
     return kExitBadInput;
   }
+  if (arguments.swarm) {
+    // The drawn faults, so that a person reading the output knows the run.
+    fmt::print(arguments.json ? stderr : stdout, "swarm         {}\n", swarm.dump());
+  }
   sim::RunOptions options;
-  options.out_dir = arguments.out_dir;
+  options.out_dir = arguments.no_snapshot ? std::string() : arguments.out_dir;
   options.db_dir = arguments.db_dir;
   options.force = arguments.force;
   sim::RunResult result;
@@ -88,6 +96,7 @@ int Run(const RunArguments& arguments) {
     PrintHuman(stderr, result, arguments);
     nlohmann::json object = result.ToJson();
     if (!result.passed) object["replay"] = ReplayCommand(arguments, result.seed);
+    if (arguments.swarm) object["swarm"] = swarm;
     fmt::print(stdout, "{}\n", object.dump());
   } else {
     PrintHuman(stdout, result, arguments);
@@ -107,6 +116,8 @@ std::function<int()> RegisterRunCommand(CLI::App& app) {
   command->add_flag("--json", arguments->json, "Print exactly one JSON object on stdout (human output on stderr)");
   command->add_option("--db-dir", arguments->db_dir, "Keep device databases as files in this folder");
   command->add_flag("--force", arguments->force, "Replace an existing snapshot of the same scenario and seed");
+  command->add_flag("--swarm", arguments->swarm, "Draw the fault configuration from the seed (see sweep --swarm)");
+  command->add_flag("--no-snapshot", arguments->no_snapshot, "Write nothing; print the verdict only (sweeps use it)");
   return [arguments] { return Run(*arguments); };
 }
 

@@ -1,0 +1,112 @@
+#include "sim/scenario/swarm.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "sim/random.h"
+
+namespace syncsim::sim {
+namespace {
+
+// A fault step and when it fires, relative to the last explicit time of the
+// steps before it.
+struct FaultStep {
+  int64_t offset_ms;
+  nlohmann::json step;
+};
+
+}  // namespace
+
+nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
+  if (!document->is_object() || !document->contains("devices") || !(*document)["devices"].is_array() ||
+      !document->contains("steps") || !(*document)["steps"].is_array()) {
+    return nullptr;
+  }
+  Random random = SeedStreams(seed).Stream("swarm");
+  nlohmann::json drawn = nlohmann::json::object();
+
+  // The network.
+  nlohmann::json& network = (*document)["network"];
+  if (!network.is_object()) network = nlohmann::json::object();
+  const int64_t latency_min = random.Range(0, 10);
+  const std::vector<int64_t> spreads = {20, 80, kSwarmLatencyMsMax - 10};
+  const int64_t latency_max = latency_min + random.Range(1, random.Choice(spreads));
+  network["latency_ms"] = {{"min", latency_min}, {"max", latency_max}};
+  // Probabilities in thousandths, so that the file shows short numbers.
+  network["drop"] = random.Bernoulli(0.5) ? static_cast<double>(random.Range(1, 300)) / 1000.0 : 0.0;
+  network["duplicate"] = random.Bernoulli(0.5) ? static_cast<double>(random.Range(1, 300)) / 1000.0 : 0.0;
+  drawn["network"] = network;
+
+  // Clocks, and which devices run from the start (only those may crash).
+  std::vector<std::string> names;
+  std::vector<std::string> crashable;
+  for (nlohmann::json& device : (*document)["devices"]) {
+    if (!device.is_object() || !device.contains("name") || !device["name"].is_string()) return nullptr;
+    const std::string name = device["name"].get<std::string>();
+    names.push_back(name);
+    if (device.value("start", true)) crashable.push_back(name);
+    nlohmann::json clock = nlohmann::json::object();
+    if (random.Bernoulli(0.5)) clock["offset_ms"] = random.Range(-kSwarmClockOffsetMsMax, kSwarmClockOffsetMsMax);
+    if (random.Bernoulli(0.5)) clock["drift_ppm"] = random.Range(-kSwarmDriftPpmMax, kSwarmDriftPpmMax);
+    device["clock"] = clock;
+    drawn["clocks"][name] = clock;
+  }
+
+  // Fault steps.
+  std::vector<FaultStep> faults;
+  if (names.size() >= 2 && random.Bernoulli(0.5)) {
+    std::vector<std::string> shuffled = names;
+    random.Shuffle(shuffled);
+    const size_t split = static_cast<size_t>(random.Range(1, static_cast<int64_t>(shuffled.size()) - 1));
+    nlohmann::json groups = {std::vector<std::string>(shuffled.begin(), shuffled.begin() + static_cast<long>(split)),
+                             std::vector<std::string>(shuffled.begin() + static_cast<long>(split), shuffled.end())};
+    const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
+    nlohmann::json partition = {{"action", "partition"}, {"groups", groups}};
+    if (random.Bernoulli(0.25)) partition["one_way"] = true;
+    faults.push_back({start, partition});
+    faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "heal"}}});
+  }
+  if (!crashable.empty() && random.Bernoulli(0.4)) {
+    const std::string device = random.Choice(crashable);
+    const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
+    faults.push_back({start, {{"action", "crash"}, {"device", device}}});
+    faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "restart"}, {"device", device}}});
+  }
+  if (random.Bernoulli(0.25)) {
+    faults.push_back({random.Range(0, kSwarmFaultStartMsMax),
+                      {{"action", "clock_jump"},
+                       {"device", random.Choice(names)},
+                       {"by_ms", random.Range(-3'000, 3'000)}}});
+  }
+  std::stable_sort(faults.begin(), faults.end(),
+                   [](const FaultStep& left, const FaultStep& right) { return left.offset_ms < right.offset_ms; });
+
+  // Before the first run_until_quiescent (or at the end, followed by one),
+  // no earlier than any explicit time before that point.
+  nlohmann::json& steps = (*document)["steps"];
+  size_t insert_at = steps.size();
+  int64_t base_ms = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].is_object() && steps[i].value("action", "") == "run_until_quiescent") {
+      insert_at = i;
+      break;
+    }
+    if (steps[i].is_object() && steps[i].contains("at_ms") && steps[i]["at_ms"].is_number_integer()) {
+      base_ms = std::max(base_ms, steps[i]["at_ms"].get<int64_t>());
+    }
+  }
+  nlohmann::json inserted = nlohmann::json::array();
+  for (FaultStep& fault : faults) {
+    fault.step["at_ms"] = base_ms + fault.offset_ms;
+    inserted.push_back(fault.step);
+  }
+  if (insert_at == steps.size() && !inserted.empty()) {
+    inserted.push_back({{"action", "run_until_quiescent"}, {"max_ms", 600'000}});
+  }
+  steps.insert(steps.begin() + static_cast<long>(insert_at), inserted.begin(), inserted.end());
+  drawn["steps"] = inserted;
+  return drawn;
+}
+
+}  // namespace syncsim::sim

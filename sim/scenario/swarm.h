@@ -1,0 +1,35 @@
+// Swarm testing (DESIGN.md 7, `--swarm`): the fault configuration of a run
+// is drawn from its seed instead of being fixed by the scenario, so that a
+// sweep over seeds explores many combinations of faults, as swarm testing
+// does. From the seed's own "swarm" stream: link latency, drop and duplicate
+// probabilities, each device's clock offset and drift, and, inserted before
+// the first run_until_quiescent step, a partition (possibly one-way) and its
+// heal, a crash and restart of a device, and a clock jump, each present or
+// not by a coin flip.
+//
+// The same (scenario, seed) always gives the same swarm, so a failing swarm
+// run replays with `syncsim run SCENARIO --seed N --swarm`.
+#pragma once
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+namespace syncsim::sim {
+
+// Upper bounds of what the swarm draws.
+inline constexpr double kSwarmDropMax = 0.3;
+inline constexpr double kSwarmDuplicateMax = 0.3;
+inline constexpr int64_t kSwarmLatencyMsMax = 400;
+inline constexpr int64_t kSwarmClockOffsetMsMax = 5'000;
+inline constexpr int64_t kSwarmDriftPpmMax = 300;
+inline constexpr int64_t kSwarmFaultStartMsMax = 6'000;
+inline constexpr int64_t kSwarmFaultLengthMsMax = 8'000;
+
+// Rewrites `document` (a scenario, before validation) with faults drawn
+// from `seed` and returns what was drawn, for printing and for the run's
+// result. A document that is not a scenario-shaped object is left alone
+// (the loader then reports it) and the result is null.
+nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document);
+
+}  // namespace syncsim::sim

@@ -1,0 +1,341 @@
+#include "tools/syncsim/sweep_command.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario/scenario_loader.h"
+#include "tools/syncsim/commands.h"
+
+extern char** environ;
+
+namespace syncsim::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A sweep is at most this many seeds (a typo must not start a run that
+// never ends), and a shard count at most this.
+constexpr uint64_t kSweepSeedsMax = 10'000'000;
+constexpr uint64_t kShardsMax = 100'000;
+constexpr unsigned kJobsMax = 256;
+
+struct SweepArguments {
+  std::string scenario_path;
+  std::string seeds;
+  bool swarm = false;
+  unsigned jobs = 1;
+  std::string shard;
+  std::string junit_path;
+  std::vector<std::string> overrides;
+  bool json = false;
+};
+
+// The outcome of one seed.
+struct SeedResult {
+  uint64_t seed = 0;
+  int exit_code = 0;  // the worker's, or kExitInternal when it died of a signal
+  double wall_s = 0;  // host time, reported in JUnit only (never in --json)
+  nlohmann::json run;  // the worker's --json object (null when it printed none)
+};
+
+// "A..B" with A <= B.
+bool ParseSeedRange(const std::string& text, uint64_t* first, uint64_t* last) {
+  const size_t dots = text.find("..");
+  if (dots == std::string::npos) return false;
+  try {
+    size_t used = 0;
+    const std::string left = text.substr(0, dots);
+    const std::string right = text.substr(dots + 2);
+    if (left.empty() || right.empty() || left[0] == '-' || right[0] == '-') return false;
+    *first = std::stoull(left, &used);
+    if (used != left.size()) return false;
+    *last = std::stoull(right, &used);
+    if (used != right.size()) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return *first <= *last;
+}
+
+// "K/N" with 1 <= K <= N.
+bool ParseShard(const std::string& text, uint64_t* index, uint64_t* count) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  try {
+    size_t used = 0;
+    const std::string left = text.substr(0, slash);
+    const std::string right = text.substr(slash + 1);
+    if (left.empty() || right.empty() || left[0] == '-' || right[0] == '-') return false;
+    *index = std::stoull(left, &used);
+    if (used != left.size()) return false;
+    *count = std::stoull(right, &used);
+    if (used != right.size()) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return *index >= 1 && *index <= *count && *count <= kShardsMax;
+}
+
+std::string ReplayCommand(const SweepArguments& arguments, uint64_t seed) {
+  std::string command = fmt::format("syncsim run {} --seed {}", arguments.scenario_path, seed);
+  if (arguments.swarm) command += " --swarm";
+  for (const std::string& assignment : arguments.overrides) command += fmt::format(" --set {}", assignment);
+  return command;
+}
+
+std::string XmlEscaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Why a seed failed, in one line.
+std::string FailureSummary(const SeedResult& result) {
+  if (result.exit_code == kExitInternal || result.run.is_null()) {
+    return fmt::format("worker exited with code {} (internal error)", result.exit_code);
+  }
+  std::string summary;
+  for (const nlohmann::json& expectation : result.run.value("expectations", nlohmann::json::array())) {
+    if (expectation.value("ok", true)) continue;
+    summary += (summary.empty() ? "" : "; ") + expectation.value("name", std::string()) + ": " +
+               expectation.value("detail", std::string());
+  }
+  return summary.empty() ? std::string("failed") : summary;
+}
+
+// Runs the workers, at most `jobs` at once, in seed order of start.
+class WorkerPool {
+ public:
+  WorkerPool(const SweepArguments& arguments, fs::path work_dir) : arguments_(arguments), work_dir_(std::move(work_dir)) {}
+
+  // Returns false when a worker could not be started at all.
+  bool Run(const std::vector<uint64_t>& seeds, std::vector<SeedResult>* results) {
+    results->assign(seeds.size(), SeedResult());
+    const bool terminal = isatty(fileno(stderr)) != 0 && !arguments_.json;
+    size_t next = 0;
+    size_t finished = 0;
+    size_t failed = 0;
+    std::map<pid_t, size_t> running;  // pid -> index in seeds
+    std::map<pid_t, std::chrono::steady_clock::time_point> started;
+    while (finished < seeds.size()) {
+      while (next < seeds.size() && running.size() < arguments_.jobs) {
+        const pid_t pid = Spawn(seeds[next]);
+        if (pid <= 0) return false;
+        running.emplace(pid, next);
+        started.emplace(pid, std::chrono::steady_clock::now());
+        ++next;
+      }
+      int status = 0;
+      const pid_t pid = waitpid(-1, &status, 0);
+      if (pid < 0) return false;
+      auto found = running.find(pid);
+      if (found == running.end()) continue;
+      SeedResult& result = (*results)[found->second];
+      result.seed = seeds[found->second];
+      result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : kExitInternal;
+      result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started[pid]).count();
+      result.run = ReadOutput(result.seed);
+      if (result.exit_code != kExitOk) ++failed;
+      running.erase(found);
+      started.erase(pid);
+      ++finished;
+      if (terminal) fmt::print(stderr, "\r  {}/{} seeds run, {} failed", finished, seeds.size(), failed);
+    }
+    if (terminal) fmt::print(stderr, "\n");
+    return true;
+  }
+
+ private:
+  fs::path OutputPath(uint64_t seed) const { return work_dir_ / fmt::format("seed-{}.json", seed); }
+
+  pid_t Spawn(uint64_t seed) {
+    std::vector<std::string> words = {"syncsim", "run", arguments_.scenario_path, "--seed", std::to_string(seed),
+                                      "--json", "--no-snapshot"};
+    if (arguments_.swarm) words.push_back("--swarm");
+    for (const std::string& assignment : arguments_.overrides) {
+      words.push_back("--set");
+      words.push_back(assignment);
+    }
+    std::vector<char*> argv;
+    for (std::string& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string output = OutputPath(seed).string();
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int error = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return error == 0 ? pid : -1;
+  }
+
+  nlohmann::json ReadOutput(uint64_t seed) const {
+    std::ifstream file(OutputPath(seed));
+    std::stringstream text;
+    text << file.rdbuf();
+    nlohmann::json parsed = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    return parsed.is_discarded() ? nlohmann::json() : parsed;
+  }
+
+  const SweepArguments& arguments_;
+  fs::path work_dir_;
+};
+
+void WriteJunit(const SweepArguments& arguments, const std::string& scenario_name,
+                const std::vector<SeedResult>& results) {
+  size_t failures = 0;
+  for (const SeedResult& result : results) failures += result.exit_code == kExitOk ? 0 : 1;
+  std::ofstream out(arguments.junit_path);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << fmt::format("<testsuite name=\"sweep {}\" tests=\"{}\" failures=\"{}\">\n", XmlEscaped(scenario_name),
+                     results.size(), failures);
+  for (const SeedResult& result : results) {
+    out << fmt::format("  <testcase classname=\"{}\" name=\"seed-{}\" time=\"{:.3f}\"", XmlEscaped(scenario_name),
+                       result.seed, result.wall_s);
+    if (result.exit_code == kExitOk) {
+      out << "/>\n";
+      continue;
+    }
+    out << fmt::format(">\n    <failure message=\"{}\">replay with: {}</failure>\n  </testcase>\n",
+                       XmlEscaped(FailureSummary(result)), XmlEscaped(ReplayCommand(arguments, result.seed)));
+  }
+  out << "</testsuite>\n";
+}
+
+int Sweep(const SweepArguments& arguments) {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  if (!ParseSeedRange(arguments.seeds, &first, &last)) {
+    fmt::print(stderr, "syncsim: --seeds {}: expected A..B with 0 <= A <= B\n", arguments.seeds);
+    return kExitBadInput;
+  }
+  if (last - first >= kSweepSeedsMax) {
+    fmt::print(stderr, "syncsim: --seeds {}: more than {} seeds\n", arguments.seeds, kSweepSeedsMax);
+    return kExitBadInput;
+  }
+  uint64_t shard_index = 1;
+  uint64_t shard_count = 1;
+  if (!arguments.shard.empty() && !ParseShard(arguments.shard, &shard_index, &shard_count)) {
+    fmt::print(stderr, "syncsim: --shard {}: expected K/N with 1 <= K <= N <= {}\n", arguments.shard, kShardsMax);
+    return kExitBadInput;
+  }
+  // Check the scenario once, so that bad input is reported as such.
+  sim::Scenario scenario;
+  nlohmann::json resolved;
+  core::Status status = sim::LoadScenarioFile(arguments.scenario_path, arguments.overrides, first, &scenario, &resolved);
+  if (!status.ok()) {
+    fmt::print(stderr, "syncsim: {}\n", status.message());
+    return kExitBadInput;
+  }
+  std::vector<uint64_t> seeds;
+  for (uint64_t seed = first;; ++seed) {
+    if ((seed - first) % shard_count == shard_index - 1) seeds.push_back(seed);
+    if (seed == last) break;
+  }
+
+  const fs::path work_dir = fs::temp_directory_path() / fmt::format("syncsim-sweep-{}", getpid());
+  std::error_code error;
+  fs::create_directories(work_dir, error);
+  if (error) {
+    fmt::print(stderr, "syncsim: {}: {}\n", work_dir.string(), error.message());
+    return kExitInternal;
+  }
+  std::FILE* human = arguments.json ? stderr : stdout;
+  fmt::print(human, "sweep         {} seeds {}..{}{} ({} seeds{}), {} jobs\n", scenario.name, first, last,
+             arguments.shard.empty() ? "" : " shard " + arguments.shard, seeds.size(),
+             arguments.swarm ? ", swarm faults drawn from each seed" : "", arguments.jobs);
+  std::vector<SeedResult> results;
+  WorkerPool pool(arguments, work_dir);
+  const bool ran = pool.Run(seeds, &results);
+  fs::remove_all(work_dir, error);
+  if (!ran) {
+    fmt::print(stderr, "syncsim: could not start a worker process\n");
+    return kExitInternal;
+  }
+
+  size_t failed = 0;
+  bool crashed = false;
+  nlohmann::json runs = nlohmann::json::array();
+  for (const SeedResult& result : results) {
+    const bool passed = result.exit_code == kExitOk;
+    if (!passed) ++failed;
+    if (result.exit_code == kExitInternal || (!passed && result.run.is_null())) crashed = true;
+    nlohmann::json entry = {{"seed", result.seed}, {"exit_code", result.exit_code}, {"passed", passed}};
+    if (!result.run.is_null()) {
+      entry["fingerprint"] = result.run.value("fingerprint", std::string());
+      entry["converged"] = result.run.value("converged", false);
+      if (result.run.contains("swarm")) entry["swarm"] = result.run["swarm"];
+    }
+    if (!passed) {
+      entry["failure"] = FailureSummary(result);
+      entry["replay"] = ReplayCommand(arguments, result.seed);
+    }
+    runs.push_back(std::move(entry));
+  }
+  if (!arguments.junit_path.empty()) WriteJunit(arguments, scenario.name, results);
+
+  fmt::print(human, "result        {} of {} seeds passed, {} failed\n", seeds.size() - failed, seeds.size(), failed);
+  if (failed > 0) {
+    fmt::print(human, "failing seeds:\n");
+    for (const nlohmann::json& entry : runs) {
+      if (entry["passed"].get<bool>()) continue;
+      fmt::print(human, "  seed {:<10} {}\n                  replay with: {}\n", entry["seed"].get<uint64_t>(),
+                 entry["failure"].get<std::string>(), entry["replay"].get<std::string>());
+    }
+  }
+  if (arguments.json) {
+    nlohmann::json object = {{"scenario", scenario.name},
+                             {"seeds", {first, last}},
+                             {"shard", arguments.shard.empty() ? std::string("1/1") : arguments.shard},
+                             {"swarm", arguments.swarm},
+                             {"passed", seeds.size() - failed},
+                             {"failed", failed},
+                             {"runs", runs}};
+    fmt::print(stdout, "{}\n", object.dump());
+  }
+  if (crashed) return kExitInternal;
+  return failed > 0 ? kExitExpectationFailed : kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> RegisterSweepCommand(CLI::App& app) {
+  auto arguments = std::make_shared<SweepArguments>();
+  CLI::App* command = app.add_subcommand("sweep", "Run one scenario over a range of seeds, in parallel worker processes");
+  command->add_option("scenario", arguments->scenario_path, "Scenario file (JSON)")->required();
+  command->add_option("--seeds", arguments->seeds, "Seed range A..B (inclusive)")->required();
+  command->add_flag("--swarm", arguments->swarm, "Draw the fault configuration from each seed and print it");
+  command->add_option("--jobs", arguments->jobs, "Worker processes at once (default 1)")->check(CLI::Range(1u, kJobsMax));
+  command->add_option("--shard", arguments->shard, "Take shard K of N of the seed range (every N-th seed)");
+  command->add_option("--junit", arguments->junit_path, "Write JUnit XML to this file");
+  command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
+  command->add_flag("--json", arguments->json, "Print exactly one JSON object on stdout (human output on stderr)");
+  return [arguments] { return Sweep(*arguments); };
+}
+
+}  // namespace syncsim::tools
