@@ -31,7 +31,7 @@ enum class PeerState {
   kBackfilling,    // first sync with this peer: pulling everything
   kCatchingUp,     // a later connection: pulling what is behind
   kReady,          // caught up: realtime changes apply as they arrive
-  kFailed,         // a request went unanswered retry_attempts_max times
+  kFailed,         // rounds restarted catch_up_rounds_max times without finishing
 };
 
 std::string_view ToString(PeerState state);

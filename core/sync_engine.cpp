@@ -236,6 +236,12 @@ void SyncEngine::FlushOwned() {
     transport_.Send(peer, kind, *payload);
     session.unacked.emplace(batch.batch_id, RetriedMessage{kind, payload, now_ms + settings_.retry_timeout_ms,
                                                            settings_.retry_timeout_ms, 1});
+    if (session.unacked.size() > settings_.unacked_batches_max) {
+      // A peer this far behind (cut off, not disconnected) catches up from
+      // its watermarks on its next connection; stop resending the oldest.
+      session.unacked.erase(session.unacked.begin());
+      ++counters_.batches_abandoned;
+    }
   }
 }
 
@@ -256,6 +262,12 @@ void SyncEngine::FlushShared() {
     transport_.Send(peer, kind, *payload);
     session.unacked.emplace(batch.batch_id, RetriedMessage{kind, payload, now_ms + settings_.retry_timeout_ms,
                                                            settings_.retry_timeout_ms, 1});
+    if (session.unacked.size() > settings_.unacked_batches_max) {
+      // A peer this far behind (cut off, not disconnected) catches up from
+      // its watermarks on its next connection; stop resending the oldest.
+      session.unacked.erase(session.unacked.begin());
+      ++counters_.batches_abandoned;
+    }
   }
 }
 
@@ -283,27 +295,26 @@ void SyncEngine::RetryDue(const Uuid& peer, PeerSession& session, int64_t now_ms
     message.backoff_ms = std::min(message.backoff_ms * 2, settings_.retry_backoff_ms_max);
     message.next_send_ms = now_ms + message.backoff_ms;
   };
-  for (auto it = session.unacked.begin(); it != session.unacked.end();) {
-    if (now_ms < it->second.next_send_ms) {
-      ++it;
-    } else if (it->second.sends >= settings_.retry_attempts_max) {
-      // The peer will not ack; the next connection's catch-up covers it.
-      ++counters_.batches_abandoned;
-      it = session.unacked.erase(it);
-    } else {
-      resend(it->second);
-      ++it;
-    }
+  // A batch is resent for as long as the connection lasts (at backoff
+  // intervals): while connected, a lost batch is a gap nobody else repairs.
+  for (auto& [batch_id, batch] : session.unacked) {
+    if (now_ms >= batch.next_send_ms) resend(batch);
   }
   if (session.request.has_value() && now_ms >= session.request->next_send_ms) {
-    if (session.request->sends >= settings_.retry_attempts_max) {
+    if (session.request->sends < settings_.retry_attempts_max) {
+      resend(*session.request);
+    } else if (session.rounds < settings_.catch_up_rounds_max) {
+      // Unanswered too often: start the round over with a fresh exchange
+      // rather than give up on the peer.
+      ++counters_.requests_abandoned;
+      session.jobs.clear();
+      StartRound(peer, session);
+    } else {
       ++counters_.requests_abandoned;
       session.request.reset();
       session.request_id = 0;
       session.jobs.clear();
       session.state = PeerState::kFailed;
-    } else {
-      resend(*session.request);
     }
   }
 }

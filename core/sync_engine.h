@@ -55,8 +55,8 @@ struct EngineCounters {
   uint64_t resyncs = 0;                // (owner, model)s whose digest disagreed: buckets re-read
   uint64_t records_repaired = 0;       // records a re-sync applied (they were missing or different)
   uint64_t resends = 0;                // batches and requests sent again
-  uint64_t batches_abandoned = 0;      // batches never acked after retry_attempts_max sends
-  uint64_t requests_abandoned = 0;     // requests never answered: the session failed
+  uint64_t batches_abandoned = 0;      // oldest unacked batches dropped past unacked_batches_max
+  uint64_t requests_abandoned = 0;     // requests unanswered retry_attempts_max times: round restarted
   uint64_t buffered = 0;               // realtime messages held until Ready
   uint64_t buffer_overflows = 0;       // buffers discarded for another catch-up round
   uint64_t buffered_dropped = 0;       // the `buffer_drops_new` defect: messages lost

@@ -7,6 +7,7 @@
 #include "tools/syncsim/bench_command.h"
 #include "tools/syncsim/list_command.h"
 #include "tools/syncsim/run_command.h"
+#include "tools/syncsim/shrink_command.h"
 #include "tools/syncsim/sweep_command.h"
 
 namespace syncsim::tools {
@@ -24,6 +25,7 @@ void RegisterCommands(CLI::App& app) {
   Handlers()["list"] = RegisterListCommand(app);
   Handlers()["bench"] = RegisterBenchCommand(app);
   Handlers()["sweep"] = RegisterSweepCommand(app);
+  Handlers()["shrink"] = RegisterShrinkCommand(app);
 }
 
 int RunSelectedCommand(CLI::App& app) {
