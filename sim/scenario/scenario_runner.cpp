@@ -399,6 +399,11 @@ void Runner::Evaluate(RunResult* result) {
   ConvergenceResult convergence = CheckConvergence(rows, core::ModelRegistry::Default(), &oracle);
   std::vector<Linkage> linkage = ComputeLinkage(rows);
   result->converged = convergence.converged;
+  for (const Difference& difference : convergence.differences) {
+    result->difference_keys.push_back(
+        fmt::format("{} {} {} of {}", difference.device, difference.kind, difference.model, difference.owner));
+  }
+  std::sort(result->difference_keys.begin(), result->difference_keys.end());
   result->stall = stall_;
   auto add = [&](std::string name, bool ok, std::string detail) {
     result->expectations.push_back({std::move(name), ok, std::move(detail)});

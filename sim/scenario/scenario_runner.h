@@ -43,6 +43,9 @@ struct RunResult {
   bool quiescent = false;
   bool converged = false;
   nlohmann::json stall;  // null, or the diagnosis
+  // One "DEVICE KIND MODEL of OWNER" per convergence difference group (e.g.
+  // "bob missing entry of alice"), sorted: what kind of divergence this is.
+  std::vector<std::string> difference_keys;
   std::vector<ExpectationResult> expectations;
   nlohmann::json devices = nlohmann::json::object();  // name -> linkage summary
   std::string snapshot_dir;  // empty when nothing was written

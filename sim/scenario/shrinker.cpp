@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -20,20 +21,27 @@ constexpr std::array<const char*, 9> kSizeFields = {"files",   "dirs",        "r
                                                     "deletes", "tags",        "applications", "collections",
                                                     "entries_per_collection"};
 
-// The outcome of running one candidate: nullopt when it is not a valid
-// scenario; otherwise the failed checks with their details, in order.
-std::optional<std::vector<std::pair<std::string, std::string>>> Failures(const json& document) {
+// What a run's failure looks like: the checks that failed (with details)
+// and the kinds of divergence.
+struct Outcome {
+  std::vector<std::pair<std::string, std::string>> failed;
+  std::set<std::string> difference_keys;
+};
+
+// Runs one candidate; nullopt when it is not a valid scenario.
+std::optional<Outcome> Run(const json& document) {
   Scenario scenario;
   if (!ParseScenario(document, &scenario).ok()) return std::nullopt;
   RunOptions options;
   options.out_dir.clear();  // nothing written
   RunResult result;
   if (!RunScenario(scenario, document, options, &result).ok()) return std::nullopt;
-  std::vector<std::pair<std::string, std::string>> failed;
+  Outcome outcome;
   for (const ExpectationResult& expectation : result.expectations) {
-    if (!expectation.ok) failed.emplace_back(expectation.name, expectation.detail);
+    if (!expectation.ok) outcome.failed.emplace_back(expectation.name, expectation.detail);
   }
-  return failed;
+  outcome.difference_keys.insert(result.difference_keys.begin(), result.difference_keys.end());
+  return outcome;
 }
 
 // Removes every mention of device `name`; returns false when that leaves no
@@ -138,12 +146,14 @@ std::vector<json> Candidates(const json& document) {
 
 core::Status ShrinkScenario(const json& document, const std::function<void(uint64_t, bool)>& progress,
                             ShrinkResult* result) {
-  std::optional<std::vector<std::pair<std::string, std::string>>> original = Failures(document);
+  std::optional<Outcome> original = Run(document);
   if (!original.has_value()) return core::Status::InvalidArgument("the scenario is not valid");
-  if (original->empty()) return core::Status::InvalidArgument("the scenario does not fail with this seed");
+  if (original->failed.empty()) return core::Status::InvalidArgument("the scenario does not fail with this seed");
   *result = ShrinkResult();
-  result->failure = original->front().first;
-  result->failure_detail = original->front().second;
+  result->failure = original->failed.front().first;
+  result->failure_detail = original->failed.front().second;
+  std::set<std::string> original_failures;
+  for (const auto& [name, detail] : original->failed) original_failures.insert(name);
   result->attempts = 1;
   result->steps_before = document["steps"].size();
   result->devices_before = document["devices"].size();
@@ -154,13 +164,22 @@ core::Status ShrinkScenario(const json& document, const std::function<void(uint6
     for (json& candidate : Candidates(current)) {
       if (result->attempts >= kShrinkAttemptsMax) break;
       ++result->attempts;
-      std::optional<std::vector<std::pair<std::string, std::string>>> failed = Failures(candidate);
+      std::optional<Outcome> outcome = Run(candidate);
+      // The same failure: every check that failed still fails, and the
+      // devices diverge in no new way (devices that were never connected
+      // also stall and diverge, but that is a different bug).
       bool same_failure = false;
-      if (failed.has_value()) {
-        for (const auto& [name, detail] : *failed) {
-          if (name != result->failure) continue;
-          same_failure = true;
-          result->failure_detail = detail;
+      if (outcome.has_value()) {
+        std::set<std::string> names;
+        for (const auto& [name, detail] : outcome->failed) names.insert(name);
+        same_failure =
+            std::includes(names.begin(), names.end(), original_failures.begin(), original_failures.end()) &&
+            std::includes(original->difference_keys.begin(), original->difference_keys.end(),
+                          outcome->difference_keys.begin(), outcome->difference_keys.end());
+        if (same_failure) {
+          for (const auto& [name, detail] : outcome->failed) {
+            if (name == result->failure) result->failure_detail = detail;
+          }
         }
       }
       if (progress) progress(result->attempts, same_failure);

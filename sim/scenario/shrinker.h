@@ -3,9 +3,11 @@
 // smaller variants — without a step, without a device (and every mention of
 // it), without a network fault or a clock skew, with a workload's sizes
 // halved — and keeps each variant that still fails the same way, until no
-// variant does or the attempt budget is spent. "The same way" means the
-// first check that failed in the original still fails (a stall stays a
-// stall, a divergence a divergence, a bound a bound).
+// variant does or the attempt budget is spent. "The same way" means every
+// check that failed in the original still fails (a stall stays a stall, a
+// divergence a divergence, a bound a bound) and the devices diverge in no
+// new way (a variant that stalls because its devices never connect lacks
+// records the original did not: a different failure).
 //
 // Every attempt is a full deterministic run of the candidate with the same
 // seed, so the result replays with `syncsim run` and gives the same verdict.
