@@ -443,6 +443,7 @@ void Runner::Evaluate(RunResult* result) {
   int64_t orphans_total_max = 0;
   std::string orphan_device;
   int64_t closure_errors = 0;
+  std::string dangling_detail;  // foreign keys whose local id names no row
   std::string hlc_problems;
   std::string ack_problems;
   uint64_t resyncs_total = 0;
@@ -455,6 +456,9 @@ void Runner::Evaluate(RunResult* result) {
       orphan_device = device->name();
     }
     closure_errors += facts.closure_errors;
+    for (const auto& [field, count] : facts.dangling) {
+      if (count > 0) dangling_detail += fmt::format("{}{} {} on {}", dangling_detail.empty() ? "" : "; ", count, field, device->name());
+    }
     // HLC rule: the device's clock is at or past every change in its log.
     core::Statement& newest = device->library()->sql().Prepare("SELECT max(hlc) FROM shared_changes");
     if (newest.Step() && !newest.IsNull(0) && newest.Text(0) > facts.hlc) {
@@ -521,6 +525,8 @@ void Runner::Evaluate(RunResult* result) {
     add("invariant.acks", ack_problems.empty(),
         ack_problems.empty() ? std::string("every shared change is acked by every connected peer") : ack_problems);
   }
+  add("invariant.dangling", dangling_detail.empty(),
+      dangling_detail.empty() ? std::string("every foreign key names a row") : dangling_detail);
   add("invariant.closure", closure_errors == 0,
       closure_errors == 0 ? std::string("entry_closure agrees with every parent chain")
                           : fmt::format("{} entries with inconsistent closure rows", closure_errors));
