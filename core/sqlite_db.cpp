@@ -127,14 +127,15 @@ Status SqliteDb::TryExecute(std::string_view sql) {
   return Status::Ok();
 }
 
-Statement& SqliteDb::Prepare(const std::string& sql) {
+Statement& SqliteDb::Prepare(std::string_view sql) {
   auto found = statements_.find(sql);
   if (found == statements_.end()) {
     sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(handle_, sql.c_str(), static_cast<int>(sql.size()), &statement, nullptr) != SQLITE_OK) {
-      FailSql(handle_, sql);
+    const std::string text(sql);
+    if (sqlite3_prepare_v2(handle_, text.c_str(), static_cast<int>(text.size()), &statement, nullptr) != SQLITE_OK) {
+      FailSql(handle_, text);
     }
-    found = statements_.emplace(sql, std::make_unique<Statement>(statement)).first;
+    found = statements_.emplace(text, std::make_unique<Statement>(statement)).first;
   }
   found->second->Reset();
   return *found->second;

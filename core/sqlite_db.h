@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,7 +77,7 @@ class SqliteDb {
 
   // Returns the cached prepared statement for `sql`, reset and ready for
   // binding. Owned by this object. REQUIRES: `sql` is valid SQL.
-  Statement& Prepare(const std::string& sql);
+  Statement& Prepare(std::string_view sql);
 
   int64_t LastInsertRowId() const;
   int Changes() const;
@@ -99,7 +101,14 @@ class SqliteDb {
  private:
   explicit SqliteDb(sqlite3* handle) : handle_(handle) {}
   sqlite3* handle_;
-  std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
+  // A lookup-only cache (never iterated, so its order cannot leak into
+  // behaviour); hashed because the SQL texts share long prefixes, and looked
+  // up by string_view so that a call with a literal allocates nothing.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> statements_;
 };
 
 }  // namespace syncsim::core

@@ -51,7 +51,7 @@ struct SyncSettings {
   // over. Realtime batches are resent for as long as the connection lasts,
   // at most unacked_batches_max of them per peer.
   int64_t retry_timeout_ms = 400;
-  int64_t retry_backoff_ms_max = 3'200;
+  int64_t retry_backoff_ms_max = 1'000;
   uint32_t retry_attempts_max = 12;
   uint32_t unacked_batches_max = 100'000;
   // Watermark-exchange rounds in one connection (a buffer overflow asks for

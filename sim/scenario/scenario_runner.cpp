@@ -104,6 +104,10 @@ std::vector<uint64_t> Runner::ProgressSignature() const {
     }
     const core::ApplyCounters& counters = device->engine().apply_counters();
     signature.push_back(counters.applied + counters.links_repaired + counters.parked_resolved);
+    // Acknowledgements and pages received are progress too: a device whose
+    // batches are being acked, or that pulls pages, is not stuck.
+    const core::EngineCounters& engine = device->engine().counters();
+    signature.push_back(engine.acks_received + engine.pages_received);
   }
   uint64_t done = 0;
   for (const auto& workload : workloads_) done += workload->done() ? 1 : 0;

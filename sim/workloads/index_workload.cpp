@@ -181,7 +181,7 @@ std::vector<std::string> IndexWorkload::Check() {
   size_t wrong_parent = 0;
   size_t wrong_content = 0;
   for (const PlannedEntry& entry : plan_) {
-    if (mutated_.contains(entry.uuid)) continue;
+    if (last_mutator_.contains(entry.uuid)) continue;
     select.Reset();
     select.Bind(1, entry.uuid.ToString());
     if (!select.Step()) {

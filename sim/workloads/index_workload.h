@@ -8,7 +8,7 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -68,8 +68,14 @@ class IndexWorkload : public Workload {
   // identified file linked to its content identity (entries a mutate
   // workload moved or deleted excepted).
   std::vector<std::string> Check() override;
-  // A later workload moved or deleted this entry: Check leaves it alone.
-  void NoteMutated(const core::Uuid& entry) { mutated_.insert(entry); }
+  // A later workload (`by`) renamed, moved or deleted this entry: Check
+  // leaves it alone, and of several mutate workloads only the last to touch
+  // an entry checks it.
+  void NoteMutated(const core::Uuid& entry, const Workload* by) { last_mutator_[entry] = by; }
+  const Workload* LastMutator(const core::Uuid& entry) const {
+    auto found = last_mutator_.find(entry);
+    return found == last_mutator_.end() ? nullptr : found->second;
+  }
 
   const IndexSettings& settings() const { return settings_; }
   const core::Uuid& location_uuid() const { return location_uuid_; }
@@ -94,7 +100,7 @@ class IndexWorkload : public Workload {
   size_t next_step_ = 0;
   bool done_ = false;
   int64_t step_period_us_ = 0;
-  std::set<core::Uuid> mutated_;
+  std::map<core::Uuid, const Workload*> last_mutator_;
 };
 
 }  // namespace syncsim::sim

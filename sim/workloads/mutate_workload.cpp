@@ -109,6 +109,7 @@ bool MutateWorkload::Rename() {
   const std::string new_name = fmt::format("renamed-{}-{}", next_operation_, old_name);
   SYNCSIM_ASSERT(engine.WriteOwned("entry", core::Uuid::Parse(uuid).value(), {{"name", new_name}}).ok());
   expected_names_[uuid] = new_name;
+  NoteChanged(uuid);
   return true;
 }
 
@@ -163,7 +164,7 @@ bool MutateWorkload::Delete() {
 }
 
 void MutateWorkload::NoteChanged(const std::string& uuid) {
-  if (index_ != nullptr) index_->NoteMutated(core::Uuid::Parse(uuid).value());
+  if (index_ != nullptr) index_->NoteMutated(core::Uuid::Parse(uuid).value(), this);
 }
 
 std::vector<std::string> MutateWorkload::Check() {
@@ -172,10 +173,17 @@ std::vector<std::string> MutateWorkload::Check() {
   size_t wrong_names = 0;
   size_t wrong_parents = 0;
   size_t resurrected = 0;
+  // A later mutate workload of the same location may have changed an entry
+  // again; it checks that entry instead.
+  auto mine = [&](const std::string& uuid) {
+    return index_ == nullptr || index_->LastMutator(core::Uuid::Parse(uuid).value()) == this;
+  };
   for (const auto& [uuid, name] : expected_names_) {
+    if (!mine(uuid)) continue;
     if (QueryOne(*library, "SELECT name FROM entry WHERE uuid = ?1", {uuid}) != name) ++wrong_names;
   }
   for (const auto& [uuid, parent] : expected_parents_) {
+    if (!mine(uuid)) continue;
     const std::string actual =
         QueryOne(*library, "SELECT p.uuid FROM entry e JOIN entry p ON p.id = e.parent_id WHERE e.uuid = ?1", {uuid});
     if (actual != parent) ++wrong_parents;
