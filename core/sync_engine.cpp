@@ -118,6 +118,41 @@ Status SyncEngine::WriteOwned(const std::string& model, const Uuid& uuid, const 
 }
 
 Status SyncEngine::DeleteOwned(const std::string& model, const Uuid& uuid) {
+  const ModelSpec* spec = library_.registry().Find(model);
+  if (spec == nullptr) return Status::InvalidArgument(fmt::format("unknown model \"{}\"", model));
+  if (std::optional<int64_t> id = library_.LocalId(*spec, uuid); id.has_value()) {
+    // The records being deleted: an entry takes its subtree with it.
+    std::vector<int64_t> doomed = {*id};
+    if (model == "entry") {
+      doomed.clear();
+      Statement& subtree = library_.sql().Prepare("SELECT descendant_id FROM entry_closure WHERE ancestor_id = ?1");
+      subtree.Bind(1, *id);
+      while (subtree.Step()) doomed.push_back(subtree.Int(0));
+      subtree.Reset();
+    }
+    // Shared records that cannot exist without them (a collection's member)
+    // are deleted first, as shared changes of their own, so that every
+    // device removes them and none keeps a link to a deleted row.
+    std::vector<std::pair<std::string, Uuid>> dependents;
+    for (const ModelSpec& other : library_.registry().models()) {
+      if (other.ownership != Ownership::kShared) continue;
+      for (const ForeignKeySpec& key : other.foreign_keys) {
+        if (!key.required || key.target_model != model) continue;
+        Statement& select =
+            library_.sql().Prepare(fmt::format("SELECT uuid FROM {} WHERE {} = ?1", other.name, key.column));
+        for (int64_t doomed_id : doomed) {
+          select.Bind(1, doomed_id);
+          while (select.Step()) dependents.emplace_back(other.name, Uuid::Parse(select.Text(0)).value());
+          select.Reset();
+        }
+      }
+    }
+    std::sort(dependents.begin(), dependents.end());
+    dependents.erase(std::unique(dependents.begin(), dependents.end()), dependents.end());
+    for (const auto& [dependent_model, dependent_uuid] : dependents) {
+      if (Status status = DeleteShared(dependent_model, dependent_uuid); !status.ok()) return status;
+    }
+  }
   return WriteLocal(model, uuid, nlohmann::json::object(), /*deleted=*/true, /*shared=*/false);
 }
 

@@ -109,7 +109,9 @@ class SyncEngine {
   // Returns InvalidArgument when `data` does not fit the model.
   // REQUIRES: every referenced record exists on this device.
   Status WriteOwned(const std::string& model, const Uuid& uuid, const nlohmann::json& data);
-  // Deletes a device-owned record (an entry with its subtree).
+  // Deletes a device-owned record (an entry with its subtree). Shared
+  // records that require one of the deleted records (a collection member)
+  // are deleted first, each as a shared change.
   Status DeleteOwned(const std::string& model, const Uuid& uuid);
   // Inserts or updates a shared record: HLC-stamped, logged, queued.
   Status WriteShared(const std::string& model, const Uuid& uuid, const nlohmann::json& data);

@@ -110,9 +110,20 @@ std::vector<std::string> CollectWorkload::Check() {
         "JOIN collection c ON c.id = ce.collection_id WHERE c.uuid = ?1)");
     count.Bind(1, collections_[i].ToString());
     count.Step();
-    if (count.Int(0) != 1) ++missing_collections;
-    if (count.Int(1) != static_cast<int64_t>(members_[i].size())) ++wrong_membership;
+    const int64_t collection_rows = count.Int(0);
+    const int64_t member_rows = count.Int(1);
     count.Reset();
+    // Members whose entry was deleted since leave with it.
+    int64_t expected_members = 0;
+    for (const std::string& entry : members_[i]) {
+      core::Statement& exists = library->sql().Prepare("SELECT count(*) FROM entry WHERE uuid = ?1");
+      exists.Bind(1, entry);
+      exists.Step();
+      expected_members += exists.Int(0);
+      exists.Reset();
+    }
+    if (collection_rows != 1) ++missing_collections;
+    if (member_rows != expected_members) ++wrong_membership;
   }
   if (missing_collections + wrong_membership == 0) return {};
   return {fmt::format("collect on {}: {} collections missing, {} with another number of members", device_,

@@ -29,7 +29,8 @@ class CollectWorkload : public Workload {
   void Setup() override;
   void Run() override;
   bool done() const override { return done_; }
-  // Every collection exists on the device with the members it added.
+  // Every collection exists on the device with the members it added (less
+  // those whose entry was deleted since).
   std::vector<std::string> Check() override;
 
  private:
