@@ -39,8 +39,7 @@ inline constexpr uint64_t kShrinkAttemptsMax = 400;
 // Shrinks `document` (a valid scenario whose "seed" is the failing seed).
 // `progress` (may be empty) is called after each attempt with the attempt
 // count and whether the variant was kept. Returns InvalidArgument when the
-// document is not a valid scenario, FailedPrecondition-like InvalidArgument
-// when it does not fail at all.
+// document is not a valid scenario or does not fail with its seed.
 core::Status ShrinkScenario(const nlohmann::json& document, const std::function<void(uint64_t, bool)>& progress,
                             ShrinkResult* result);
 
