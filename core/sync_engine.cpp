@@ -258,25 +258,13 @@ void SyncEngine::FlushOwned() {
   batch.owner = device_;
   batch.records = std::move(pending_owned_);
   pending_owned_.clear();
-  const int64_t now_ms = clock_.now_ms();
   for (auto& [peer, session] : sessions_) {
     if (!session.peer_answered) continue;
     batch.batch_id = next_batch_id_++;
     batch.previous_batch_id = session.last_batch_id_sent;
     session.last_batch_id_sent = batch.batch_id;
-    auto payload = std::make_shared<const std::string>(EncodeMessage(batch));
-    const std::string kind(MessageKind(batch));
-    ++counters_.messages_sent;
     counters_.records_sent += batch.records.size();
-    transport_.Send(peer, kind, *payload);
-    session.unacked.emplace(batch.batch_id, RetriedMessage{kind, payload, now_ms + settings_.retry_timeout_ms,
-                                                           settings_.retry_timeout_ms, 1});
-    if (session.unacked.size() > settings_.unacked_batches_max) {
-      // A peer this far behind (cut off, not disconnected) catches up from
-      // its watermarks on its next connection; stop resending the oldest.
-      session.unacked.erase(session.unacked.begin());
-      ++counters_.batches_abandoned;
-    }
+    SendBatch(peer, session, batch.batch_id, batch);
   }
 }
 
@@ -286,23 +274,30 @@ void SyncEngine::FlushShared() {
   batch.library = library_id_;
   batch.changes = std::move(pending_shared_);
   pending_shared_.clear();
-  const int64_t now_ms = clock_.now_ms();
   for (auto& [peer, session] : sessions_) {
     if (!session.peer_answered) continue;
     batch.batch_id = next_batch_id_++;
-    auto payload = std::make_shared<const std::string>(EncodeMessage(batch));
-    const std::string kind(MessageKind(batch));
-    ++counters_.messages_sent;
     counters_.shared_changes_sent += batch.changes.size();
-    transport_.Send(peer, kind, *payload);
-    session.unacked.emplace(batch.batch_id, RetriedMessage{kind, payload, now_ms + settings_.retry_timeout_ms,
-                                                           settings_.retry_timeout_ms, 1});
-    if (session.unacked.size() > settings_.unacked_batches_max) {
-      // A peer this far behind (cut off, not disconnected) catches up from
-      // its watermarks on its next connection; stop resending the oldest.
-      session.unacked.erase(session.unacked.begin());
-      ++counters_.batches_abandoned;
-    }
+    SendBatch(peer, session, batch.batch_id, batch);
+  }
+}
+
+RetriedMessage SyncEngine::SendRetried(const Uuid& peer, const Message& message) {
+  auto payload = std::make_shared<const std::string>(EncodeMessage(message));
+  std::string kind(MessageKind(message));
+  ++counters_.messages_sent;
+  transport_.Send(peer, kind, *payload);
+  return RetriedMessage{std::move(kind), std::move(payload), clock_.now_ms() + settings_.retry_timeout_ms,
+                        settings_.retry_timeout_ms, 1};
+}
+
+void SyncEngine::SendBatch(const Uuid& peer, PeerSession& session, uint64_t batch_id, const Message& message) {
+  session.unacked[batch_id] = SendRetried(peer, message);
+  if (session.unacked.size() > settings_.unacked_batches_max) {
+    // A peer this far behind (cut off, not disconnected) catches up from
+    // its watermarks on its next connection; stop resending the oldest.
+    session.unacked.erase(session.unacked.begin());
+    ++counters_.batches_abandoned;
   }
 }
 
@@ -312,13 +307,8 @@ void SyncEngine::Send(const Uuid& peer, const Message& message) {
 }
 
 void SyncEngine::SendRequest(const Uuid& peer, PeerSession& session, uint64_t request_id, const Message& message) {
-  auto payload = std::make_shared<const std::string>(EncodeMessage(message));
-  const std::string kind(MessageKind(message));
-  ++counters_.messages_sent;
-  transport_.Send(peer, kind, *payload);
   session.request_id = request_id;
-  session.request = RetriedMessage{kind, payload, clock_.now_ms() + settings_.retry_timeout_ms,
-                                   settings_.retry_timeout_ms, 1};
+  session.request = SendRetried(peer, message);
 }
 
 void SyncEngine::RetryDue(const Uuid& peer, PeerSession& session, int64_t now_ms) {
@@ -562,13 +552,8 @@ void SyncEngine::FinishRound(const Uuid& peer, PeerSession& session) {
   // peer may prune changes this device received by catch-up, not realtime.
   // It is resent until the peer confirms it (an AckStateBatch for batch 0).
   if (Hlc::Parse(session.peer_hlc_at_exchange).has_value()) {
-    const AckSharedChanges ack{library_id_, session.peer_hlc_at_exchange, kCatchUpAckBatchId};
-    auto payload = std::make_shared<const std::string>(EncodeMessage(ack));
-    const std::string kind(MessageKind(ack));
-    ++counters_.messages_sent;
-    transport_.Send(peer, kind, *payload);
-    session.unacked[kCatchUpAckBatchId] = RetriedMessage{kind, payload, clock_.now_ms() + settings_.retry_timeout_ms,
-                                                         settings_.retry_timeout_ms, 1};
+    session.unacked[kCatchUpAckBatchId] =
+        SendRetried(peer, AckSharedChanges{library_id_, session.peer_hlc_at_exchange, kCatchUpAckBatchId});
   }
   // Drain in arrival order; nothing new can arrive meanwhile.
   std::deque<Message> buffer = std::move(session.buffer);

@@ -166,6 +166,11 @@ class SyncEngine {
   void FlushOwned();
   void FlushShared();
   void Send(const Uuid& peer, const Message& message);
+  // Sends `message` and returns it ready for resending (first resend due
+  // retry_timeout_ms from now).
+  RetriedMessage SendRetried(const Uuid& peer, const Message& message);
+  // Sends a realtime batch and keeps it until the peer acks it.
+  void SendBatch(const Uuid& peer, PeerSession& session, uint64_t batch_id, const Message& message);
   // Sends a request that expects an answer and keeps it for resending.
   void SendRequest(const Uuid& peer, PeerSession& session, uint64_t request_id, const Message& message);
   void Dispatch(const Uuid& from, const Message& message);

@@ -54,42 +54,31 @@ struct SeedResult {
   nlohmann::json run;  // the worker's --json object (null when it printed none)
 };
 
+// Two unsigned numbers separated by `separator` ("1..100", "2/4"), nothing
+// else around them.
+bool ParseNumberPair(const std::string& text, const std::string& separator, uint64_t* left, uint64_t* right) {
+  const size_t at = text.find(separator);
+  if (at == std::string::npos) return false;
+  auto parse = [](const std::string& digits, uint64_t* out) {
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+    try {
+      *out = std::stoull(digits);
+    } catch (const std::exception&) {
+      return false;  // out of range
+    }
+    return true;
+  };
+  return parse(text.substr(0, at), left) && parse(text.substr(at + separator.size()), right);
+}
+
 // "A..B" with A <= B.
 bool ParseSeedRange(const std::string& text, uint64_t* first, uint64_t* last) {
-  const size_t dots = text.find("..");
-  if (dots == std::string::npos) return false;
-  try {
-    size_t used = 0;
-    const std::string left = text.substr(0, dots);
-    const std::string right = text.substr(dots + 2);
-    if (left.empty() || right.empty() || left[0] == '-' || right[0] == '-') return false;
-    *first = std::stoull(left, &used);
-    if (used != left.size()) return false;
-    *last = std::stoull(right, &used);
-    if (used != right.size()) return false;
-  } catch (const std::exception&) {
-    return false;
-  }
-  return *first <= *last;
+  return ParseNumberPair(text, "..", first, last) && *first <= *last;
 }
 
 // "K/N" with 1 <= K <= N.
 bool ParseShard(const std::string& text, uint64_t* index, uint64_t* count) {
-  const size_t slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  try {
-    size_t used = 0;
-    const std::string left = text.substr(0, slash);
-    const std::string right = text.substr(slash + 1);
-    if (left.empty() || right.empty() || left[0] == '-' || right[0] == '-') return false;
-    *index = std::stoull(left, &used);
-    if (used != left.size()) return false;
-    *count = std::stoull(right, &used);
-    if (used != right.size()) return false;
-  } catch (const std::exception&) {
-    return false;
-  }
-  return *index >= 1 && *index <= *count && *count <= kShardsMax;
+  return ParseNumberPair(text, "/", index, count) && *index >= 1 && *index <= *count && *count <= kShardsMax;
 }
 
 std::string ReplayCommand(const SweepArguments& arguments, uint64_t seed) {
