@@ -33,6 +33,20 @@ uint64_t HashText(std::string_view text) {
   return hash;
 }
 
+// A record or tombstone as the page and summary queries return it:
+// (uuid, version, deleted).
+struct HeldRow {
+  std::string uuid, version;
+  bool deleted;
+};
+
+std::vector<HeldRow> ReadHeldRows(Statement& select) {
+  std::vector<HeldRow> rows;
+  while (select.Step()) rows.push_back({select.Text(0), select.Text(1), select.Int(2) != 0});
+  select.Reset();
+  return rows;
+}
+
 }  // namespace
 
 int DigestBucketOf(const Uuid& uuid) {
@@ -47,11 +61,6 @@ StatePage StateCatalog::ReadPage(const Uuid& owner, const std::string& model, co
   assert(limit >= 1);
   const ModelSpec* spec = library_.registry().Find(model);
   assert(spec != nullptr);
-  struct Row {
-    std::string uuid, version;
-    bool deleted;
-  };
-  std::vector<Row> rows;
   Statement& select = library_.sql().Prepare(
       "SELECT uuid, version, 0 FROM record_versions WHERE model = ?1 AND owner = ?2 AND field = '' "
       "AND version >= ?3 AND (version > ?3 OR uuid > ?4) AND instr(?5, substr(uuid, 1, 1)) > 0 "
@@ -68,13 +77,12 @@ StatePage StateCatalog::ReadPage(const Uuid& owner, const std::string& model, co
       .Bind(5, BucketDigits(buckets))
       .Bind(6, static_cast<int64_t>(limit) + 1)
       .Bind(7, before);
-  while (select.Step()) rows.push_back({select.Text(0), select.Text(1), select.Int(2) != 0});
-  select.Reset();
+  std::vector<HeldRow> rows = ReadHeldRows(select);
 
   StatePage page;
   page.has_more = rows.size() > limit;
   if (page.has_more) rows.resize(limit);
-  for (const Row& row : rows) {
+  for (const HeldRow& row : rows) {
     WireRecord record;
     record.model = model;
     record.uuid = Uuid::Parse(row.uuid).value();
@@ -97,22 +105,16 @@ ModelWatermark StateCatalog::Summarize(const Uuid& owner, const std::string& mod
   summary.owner = owner;
   summary.model = model;
   if (below.empty()) return summary;
-  struct Row {
-    std::string uuid, version;
-    bool deleted;
-  };
-  std::vector<Row> rows;
   Statement& select = library_.sql().Prepare(
       "SELECT uuid, version, 0 FROM record_versions WHERE model = ?1 AND owner = ?2 AND field = '' AND version < ?3 "
       "UNION ALL "
       "SELECT uuid, version, 1 FROM tombstones WHERE model = ?1 AND owner = ?2 AND version < ?3");
   select.Bind(1, model).Bind(2, OwnerKey(owner)).Bind(3, below);
-  while (select.Step()) rows.push_back({select.Text(0), select.Text(1), select.Int(2) != 0});
-  select.Reset();
+  std::vector<HeldRow> rows = ReadHeldRows(select);
   if (rows.empty()) return summary;
 
   summary.buckets.assign(kDigestBucketCount, 0);
-  for (const Row& row : rows) {
+  for (const HeldRow& row : rows) {
     const Uuid uuid = Uuid::Parse(row.uuid).value();
     std::string identity;
     if (basis == DigestBasis::kLocalIds) {
