@@ -4,6 +4,7 @@
 #include <set>
 
 #include "sim/check/database_facts.h"
+#include "sim/text_format.h"
 
 namespace syncsim::sim {
 namespace {
@@ -37,7 +38,64 @@ std::vector<std::string> DifferingFields(const nlohmann::json& expected, const n
   return fields;
 }
 
+
 }  // namespace
+
+Reference DecideReference(const core::ModelSpec& model, const std::string& uuid, const std::vector<DeviceRows>& devices,
+                          const SharedOracle* oracle, const std::map<std::string, std::string>& name_of_uuid) {
+  const bool shared = model.ownership == core::Ownership::kShared;
+  Reference reference;
+  if (shared && oracle != nullptr) {
+    auto by_model = oracle->find(model.name);
+    if (by_model != oracle->end()) {
+      auto value = by_model->second.find(uuid);
+      if (value != by_model->second.end()) {
+        reference.expected = value->second;
+        return reference;
+      }
+    }
+  }
+  if (!shared) {
+    for (const DeviceRows& device : devices) {
+      auto rows = device.rows.find(model.name);
+      if (rows == device.rows.end()) continue;
+      auto row = rows->second.find(uuid);
+      if (row == rows->second.end()) continue;
+      std::string owner = OwnerOf(model.name, row->second, devices);
+      auto owner_name = name_of_uuid.find(owner);
+      if (owner_name == name_of_uuid.end()) break;
+      reference.owner_label = owner_name->second;
+      for (const DeviceRows& candidate : devices) {
+        if (candidate.uuid != owner) continue;
+        auto owner_rows = candidate.rows.find(model.name);
+        if (owner_rows != candidate.rows.end()) {
+          auto owned = owner_rows->second.find(uuid);
+          if (owned != owner_rows->second.end()) reference.expected = owned->second;
+        }
+        return reference;
+      }
+      break;
+    }
+  }
+  // The value most devices hold; ties go to the smallest encoding.
+  std::map<std::string, int> votes;
+  for (const DeviceRows& device : devices) {
+    auto rows = device.rows.find(model.name);
+    if (rows == device.rows.end()) continue;
+    auto row = rows->second.find(uuid);
+    if (row != rows->second.end()) ++votes[row->second.dump()];
+  }
+  std::string best;
+  int best_votes = 0;
+  for (const auto& [encoding, count] : votes) {
+    if (count > best_votes) {
+      best = encoding;
+      best_votes = count;
+    }
+  }
+  if (best_votes > 0) reference.expected = nlohmann::json::parse(best);
+  return reference;
+}
 
 ConvergenceResult CheckConvergence(const std::vector<DeviceRows>& devices, const core::ModelRegistry& registry,
                                    const SharedOracle* oracle) {
@@ -73,61 +131,9 @@ ConvergenceResult CheckConvergence(const std::vector<DeviceRows>& devices, const
       }
     }
     for (const std::string& uuid : uuids) {
-      // Decide the expected value and who it belongs to.
-      std::optional<nlohmann::json> expected;
-      std::string owner_label = "shared";
-      bool decided = false;
-      if (shared && oracle != nullptr) {
-        auto by_model = oracle->find(model.name);
-        if (by_model != oracle->end()) {
-          auto value = by_model->second.find(uuid);
-          if (value != by_model->second.end()) {
-            expected = value->second;
-            decided = true;
-          }
-        }
-      }
-      if (!decided && !shared) {
-        for (const DeviceRows& device : devices) {
-          auto rows = device.rows.find(model.name);
-          if (rows == device.rows.end()) continue;
-          auto row = rows->second.find(uuid);
-          if (row == rows->second.end()) continue;
-          std::string owner = OwnerOf(model.name, row->second, devices);
-          auto owner_name = name_of_uuid.find(owner);
-          if (owner_name == name_of_uuid.end()) break;
-          owner_label = owner_name->second;
-          for (const DeviceRows& candidate : devices) {
-            if (candidate.uuid != owner) continue;
-            auto owner_rows = candidate.rows.find(model.name);
-            if (owner_rows != candidate.rows.end()) {
-              auto owned = owner_rows->second.find(uuid);
-              if (owned != owner_rows->second.end()) expected = owned->second;
-            }
-            decided = true;
-          }
-          break;
-        }
-      }
-      if (!decided) {
-        // The value most devices hold; ties go to the smallest encoding.
-        std::map<std::string, int> votes;
-        for (const DeviceRows& device : devices) {
-          auto rows = device.rows.find(model.name);
-          if (rows == device.rows.end()) continue;
-          auto row = rows->second.find(uuid);
-          if (row != rows->second.end()) ++votes[row->second.dump()];
-        }
-        std::string best;
-        int best_votes = 0;
-        for (const auto& [encoding, count] : votes) {
-          if (count > best_votes) {
-            best = encoding;
-            best_votes = count;
-          }
-        }
-        expected = nlohmann::json::parse(best);
-      }
+      Reference reference = DecideReference(model, uuid, devices, oracle, name_of_uuid);
+      const std::optional<nlohmann::json>& expected = reference.expected;
+      const std::string& owner_label = reference.owner_label;
       for (const DeviceRows& device : devices) {
         const nlohmann::json* actual = nullptr;
         auto rows = device.rows.find(model.name);
@@ -240,8 +246,8 @@ nlohmann::json ToJson(const Linkage& linkage) {
           {"receiver_parent_links", linkage.receiver_parent_links},
           {"content_share", round(linkage.content_share)},
           {"parent_share", round(linkage.parent_share)},
-          {"text", linkage.receiver + " links " + std::to_string(linkage.receiver_content_links) + " of the " +
-                       std::to_string(linkage.owner_content_links) + " files " + linkage.owner + " links"}};
+          {"text", linkage.receiver + " links " + Grouped(linkage.receiver_content_links) + " of the " +
+                       Grouped(linkage.owner_content_links) + " files " + linkage.owner + " links"}};
 }
 
 }  // namespace syncsim::sim

@@ -45,6 +45,19 @@ struct ConvergenceResult {
   std::vector<Difference> differences;  // sorted by model, owner, device, kind
 };
 
+// The value a record should have and whose it is: a device-owned record's
+// owner copy (owner_label = the owner's name), a shared record's oracle
+// value, else the value most devices hold. `expected` is nullopt when the
+// record should not exist (its owner or the oracle deleted it).
+struct Reference {
+  std::optional<nlohmann::json> expected;
+  std::string owner_label = "shared";
+};
+
+// REQUIRES: `name_of_uuid` maps each device's uuid to its name.
+Reference DecideReference(const core::ModelSpec& model, const std::string& uuid, const std::vector<DeviceRows>& devices,
+                          const SharedOracle* oracle, const std::map<std::string, std::string>& name_of_uuid);
+
 // REQUIRES: device names are distinct. `oracle` may be null.
 ConvergenceResult CheckConvergence(const std::vector<DeviceRows>& devices, const core::ModelRegistry& registry,
                                    const SharedOracle* oracle);

@@ -13,7 +13,11 @@
 #include "sim/check/database_facts.h"
 #include "sim/cluster/cluster.h"
 #include "sim/snapshot/database_backup.h"
+#include "sim/snapshot/atomic_file.h"
+#include "sim/snapshot/live_state.h"
+#include "sim/snapshot/phase_files.h"
 #include "sim/snapshot/phase_summary.h"
+#include "sim/snapshot/report_html.h"
 #include "sim/workloads/workload.h"
 
 namespace syncsim::sim {
@@ -48,6 +52,8 @@ class Runner {
       : scenario_(scenario), options_(options), work_dir_(std::move(work_dir)), cluster_(MakeSettings()) {}
 
   core::Status Run(RunResult* result);
+  // The phases written, in order, for report.html.
+  const std::vector<ReportPhase>& report_phases() const { return report_phases_; }
 
  private:
   ClusterSettings MakeSettings() const;
@@ -80,6 +86,7 @@ class Runner {
   int64_t last_progress_us_ = 0;
   nlohmann::json stall_;
   std::ofstream trace_file_;
+  std::vector<ReportPhase> report_phases_;  // every phase written, for report.html
 };
 
 ClusterSettings Runner::MakeSettings() const {
@@ -387,12 +394,15 @@ core::Status Runner::WritePhase(const std::string& phase) {
                    .devices = devices,
                    .oracle = &oracle,
                    .stall = stall_};
-  nlohmann::json summary = BuildPhaseSummary(input, core::ModelRegistry::Default());
-  std::ofstream json_file(phase_dir / "summary.json");
-  json_file << summary.dump(2) << "\n";
-  std::ofstream markdown_file(phase_dir / "summary.md");
-  markdown_file << RenderSummaryMarkdown(summary);
-  if (!json_file || !markdown_file) return core::Status::IoError(phase_dir.string() + ": cannot write the summary");
+  // What only this live run knows goes beside the databases, so that
+  // `syncsim report` can rebuild the same summary from the folder alone.
+  core::Status status =
+      WriteFileAtomically((phase_dir / "live_state.json").string(), LiveStateToJson(input).dump(2) + "\n");
+  if (!status.ok()) return status;
+  PhaseFiles files;
+  status = WritePhaseFiles(phase_dir, input, core::ModelRegistry::Default(), &files);
+  if (!status.ok()) return status;
+  report_phases_.push_back({phase, phase_dir, std::move(files.summary), files.svg});
   return core::Status::Ok();
 }
 
@@ -651,22 +661,22 @@ core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolve
     fs::create_directories(options.db_dir, error);
     for (const ScenarioDevice& device : scenario.devices) fs::remove(fs::path(options.db_dir) / (device.name + ".db"), error);
   }
-  core::Status status;
-  {
-    Runner runner(scenario, options, work_dir);
-    status = runner.Run(result);
+  Runner runner(scenario, options, work_dir);
+  core::Status status = runner.Run(result);
+  if (status.ok() && !work_dir.empty()) {
+    result->snapshot_dir = final_dir.string();
+    status = WriteFileAtomically((work_dir / "result.json").string(), result->ToJson().dump(2) + "\n");
+    if (status.ok()) status = WriteRunReport(work_dir, final_dir.string(), runner.report_phases());
+    if (status.ok()) {
+      fs::remove_all(final_dir, error);
+      fs::rename(work_dir, final_dir, error);
+      if (error) status = core::Status::IoError(final_dir.string() + ": " + error.message());
+    }
   }
   if (!status.ok()) {
+    result->snapshot_dir.clear();
     if (!work_dir.empty()) fs::remove_all(work_dir, error);
     return status;
-  }
-  if (!work_dir.empty()) {
-    std::ofstream result_file(work_dir / "result.json");
-    result_file << result->ToJson().dump(2) << "\n";
-    fs::remove_all(final_dir, error);
-    fs::rename(work_dir, final_dir, error);
-    if (error) return core::Status::IoError(final_dir.string() + ": " + error.message());
-    result->snapshot_dir = final_dir.string();
   }
   return core::Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/check/database_facts.h"
+#include "sim/check/foreign_key_linkage.h"
 
 namespace syncsim::sim {
 
@@ -23,10 +24,11 @@ std::vector<DeviceRows> ReadDeviceRows(const std::vector<PhaseDevice>& devices, 
   return result;
 }
 
-nlohmann::json BuildPhaseSummary(const PhaseInput& input, const core::ModelRegistry& registry) {
-  std::vector<DeviceRows> rows = ReadDeviceRows(input.devices, registry);
+nlohmann::json BuildPhaseSummary(const PhaseInput& input, const std::vector<DeviceRows>& rows,
+                                 const core::ModelRegistry& registry) {
   ConvergenceResult convergence = CheckConvergence(rows, registry, input.oracle);
   std::vector<Linkage> linkage = ComputeLinkage(rows);
+  std::map<std::string, std::vector<ForeignKeyShare>> foreign_keys = ComputeForeignKeyLinkage(rows, registry, input.oracle);
 
   nlohmann::json devices = nlohmann::json::object();
   for (const PhaseDevice& device : input.devices) {
@@ -58,6 +60,7 @@ nlohmann::json BuildPhaseSummary(const PhaseInput& input, const core::ModelRegis
       if (link.receiver == device.name) linkage_entries.push_back(ToJson(link));
     }
     entry["linkage"] = linkage_entries;
+    entry["foreign_key_linkage"] = ToJson(foreign_keys[device.name]);
     if (!device.runtime.is_null()) entry["runtime"] = device.runtime;
     devices[device.name] = entry;
   }

@@ -38,7 +38,9 @@ struct PhaseInput {
 // The rows every device holds, read once, for convergence and linkage.
 std::vector<DeviceRows> ReadDeviceRows(const std::vector<PhaseDevice>& devices, const core::ModelRegistry& registry);
 
-nlohmann::json BuildPhaseSummary(const PhaseInput& input, const core::ModelRegistry& registry);
+// The summary of one phase. `rows` are ReadDeviceRows(input.devices).
+nlohmann::json BuildPhaseSummary(const PhaseInput& input, const std::vector<DeviceRows>& rows,
+                                 const core::ModelRegistry& registry);
 
 // summary.md: the same content for a person.
 std::string RenderSummaryMarkdown(const nlohmann::json& summary);

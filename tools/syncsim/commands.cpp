@@ -5,7 +5,9 @@
 #include <string>
 
 #include "tools/syncsim/bench_command.h"
+#include "tools/syncsim/diff_command.h"
 #include "tools/syncsim/list_command.h"
+#include "tools/syncsim/report_command.h"
 #include "tools/syncsim/run_command.h"
 #include "tools/syncsim/shrink_command.h"
 #include "tools/syncsim/sweep_command.h"
@@ -26,6 +28,8 @@ void RegisterCommands(CLI::App& app) {
   Handlers()["bench"] = RegisterBenchCommand(app);
   Handlers()["sweep"] = RegisterSweepCommand(app);
   Handlers()["shrink"] = RegisterShrinkCommand(app);
+  Handlers()["report"] = RegisterReportCommand(app);
+  Handlers()["diff"] = RegisterDiffCommand(app);
 }
 
 int RunSelectedCommand(CLI::App& app) {

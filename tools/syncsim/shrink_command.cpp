@@ -15,6 +15,7 @@
 
 #include "sim/scenario/scenario_loader.h"
 #include "sim/scenario/shrinker.h"
+#include "sim/snapshot/atomic_file.h"
 #include "tools/syncsim/commands.h"
 
 namespace syncsim::tools {
@@ -59,19 +60,9 @@ int Shrink(const ShrinkArguments& arguments) {
   result.scenario["description"] =
       fmt::format("Shrunk by syncsim shrink from {} (seed {}): fails {}. {}", arguments.scenario_path, scenario.seed,
                   result.failure, result.scenario.value("description", ""));
-  const std::string temporary = out_path + ".partial";
-  {
-    std::ofstream out(temporary);
-    out << result.scenario.dump(2) << "\n";
-    if (!out) {
-      fmt::print(stderr, "syncsim: {}: cannot write\n", temporary);
-      return kExitBadInput;
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, out_path, error);
-  if (error) {
-    fmt::print(stderr, "syncsim: {}: {}\n", out_path, error.message());
+  status = sim::WriteFileAtomically(out_path, result.scenario.dump(2) + "\n");
+  if (!status.ok()) {
+    fmt::print(stderr, "syncsim: {}\n", status.message());
     return kExitBadInput;
   }
   fmt::print("failure       {}: {}\n", result.failure, result.failure_detail);

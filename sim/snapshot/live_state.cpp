@@ -1,0 +1,90 @@
+#include "sim/snapshot/live_state.h"
+
+#include <fmt/format.h>
+
+namespace syncsim::sim {
+namespace {
+
+core::Status Bad(const std::string& file, const std::string& path, const std::string& problem) {
+  return core::Status::Corruption(fmt::format("{}: {}: {}", file, path, problem));
+}
+
+}  // namespace
+
+nlohmann::json LiveStateToJson(const PhaseInput& input) {
+  nlohmann::json devices = nlohmann::json::array();
+  for (const PhaseDevice& device : input.devices) {
+    devices.push_back({{"name", device.name}, {"started", device.database != nullptr}, {"runtime", device.runtime}});
+  }
+  nlohmann::json oracle;  // null when the run had none
+  if (input.oracle != nullptr) {
+    oracle = nlohmann::json::object();
+    for (const auto& [model, records] : *input.oracle) {
+      nlohmann::json values = nlohmann::json::object();
+      // A deleted record's expected value is null; a live one is an object.
+      for (const auto& [uuid, value] : records) values[uuid] = value.has_value() ? *value : nlohmann::json();
+      oracle[model] = std::move(values);
+    }
+  }
+  return {{"scenario", input.scenario},
+          {"seed", input.seed},
+          {"phase", input.phase},
+          {"virtual_time_ms", input.virtual_time_ms},
+          {"devices", devices},
+          {"stall", input.stall},
+          {"oracle", oracle}};
+}
+
+core::Status LiveStateFromJson(const nlohmann::json& document, const std::string& file, LiveState* state) {
+  if (!document.is_object()) return Bad(file, "(root)", "expected an object");
+  auto require = [&](const char* key, bool (nlohmann::json::*is)() const noexcept,
+                     const char* what) -> core::Status {
+    auto found = document.find(key);
+    if (found == document.end()) return Bad(file, key, "missing");
+    if (!((*found).*is)()) return Bad(file, key, std::string("expected ") + what);
+    return core::Status::Ok();
+  };
+  for (core::Status status : {require("scenario", &nlohmann::json::is_string, "a string"),
+                              require("seed", &nlohmann::json::is_number_unsigned, "a non-negative integer"),
+                              require("phase", &nlohmann::json::is_string, "a string"),
+                              require("virtual_time_ms", &nlohmann::json::is_number_integer, "an integer"),
+                              require("devices", &nlohmann::json::is_array, "an array")}) {
+    if (!status.ok()) return status;
+  }
+  state->scenario = document["scenario"].get<std::string>();
+  state->seed = document["seed"].get<uint64_t>();
+  state->phase = document["phase"].get<std::string>();
+  state->virtual_time_ms = document["virtual_time_ms"].get<int64_t>();
+  state->devices.clear();
+  for (size_t i = 0; i < document["devices"].size(); ++i) {
+    const nlohmann::json& device = document["devices"][i];
+    const std::string path = fmt::format("devices[{}]", i);
+    if (!device.is_object()) return Bad(file, path, "expected an object");
+    if (!device.contains("name") || !device["name"].is_string()) return Bad(file, path + ".name", "expected a string");
+    if (!device.contains("started") || !device["started"].is_boolean()) {
+      return Bad(file, path + ".started", "expected true or false");
+    }
+    state->devices.push_back(
+        {device["name"].get<std::string>(), device["started"].get<bool>(), device.value("runtime", nlohmann::json())});
+  }
+  state->stall = document.value("stall", nlohmann::json());
+  state->oracle.reset();
+  const nlohmann::json oracle = document.value("oracle", nlohmann::json());
+  if (!oracle.is_null()) {
+    if (!oracle.is_object()) return Bad(file, "oracle", "expected an object or null");
+    SharedOracle parsed;
+    for (const auto& [model, records] : oracle.items()) {
+      if (!records.is_object()) return Bad(file, "oracle." + model, "expected an object");
+      for (const auto& [uuid, value] : records.items()) {
+        if (!value.is_null() && !value.is_object()) {
+          return Bad(file, fmt::format("oracle.{}.{}", model, uuid), "expected an object or null");
+        }
+        parsed[model][uuid] = value.is_null() ? std::nullopt : std::optional<nlohmann::json>(value);
+      }
+    }
+    state->oracle = std::move(parsed);
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace syncsim::sim

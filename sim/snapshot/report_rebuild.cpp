@@ -1,0 +1,45 @@
+#include "sim/snapshot/report_rebuild.h"
+
+#include <memory>
+
+#include "core/model_registry.h"
+#include "sim/snapshot/phase_files.h"
+#include "sim/snapshot/snapshot_reader.h"
+
+namespace fs = std::filesystem;
+
+namespace syncsim::sim {
+
+core::Status RebuildReport(const fs::path& dir, RebuiltReport* report) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) return core::Status::NotFound(dir.string() + ": no such snapshot folder");
+  std::vector<fs::path> phase_dirs;
+  if (IsPhaseFolder(dir)) {
+    report->run_dir = dir;
+    phase_dirs.push_back(dir);
+  } else {
+    report->run_dir = dir;
+    std::vector<std::string> names;
+    core::Status status = ListPhases(dir, &names);
+    if (!status.ok()) return status;
+    for (const std::string& name : names) phase_dirs.push_back(dir / name);
+  }
+  // Load (and so check) everything first.
+  std::vector<std::unique_ptr<LoadedPhase>> loaded;
+  for (const fs::path& phase_dir : phase_dirs) {
+    std::unique_ptr<LoadedPhase> phase;
+    core::Status status = LoadPhase(phase_dir, &phase);
+    if (!status.ok()) return status;
+    loaded.push_back(std::move(phase));
+  }
+  report->phases.clear();
+  for (const std::unique_ptr<LoadedPhase>& phase : loaded) {
+    PhaseFiles files;
+    core::Status status = WritePhaseFiles(phase->dir, phase->input, core::ModelRegistry::Default(), &files);
+    if (!status.ok()) return status;
+    report->phases.push_back({phase->dir.filename().string(), phase->dir, std::move(files.summary), files.svg});
+  }
+  return WriteRunReport(report->run_dir, report->run_dir.string(), report->phases);
+}
+
+}  // namespace syncsim::sim
