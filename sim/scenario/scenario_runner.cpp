@@ -664,7 +664,8 @@ core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolve
   Runner runner(scenario, options, work_dir);
   core::Status status = runner.Run(result);
   if (status.ok() && !work_dir.empty()) {
-    result->snapshot_dir = final_dir.string();
+    // result.json leaves snapshot_dir empty: the folder may be moved or
+    // copied, and two runs of one seed must write the same bytes.
     status = WriteFileAtomically((work_dir / "result.json").string(), result->ToJson().dump(2) + "\n");
     if (status.ok()) status = WriteRunReport(work_dir, final_dir.string(), runner.report_phases());
     if (status.ok()) {
@@ -672,6 +673,7 @@ core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolve
       fs::rename(work_dir, final_dir, error);
       if (error) status = core::Status::IoError(final_dir.string() + ": " + error.message());
     }
+    if (status.ok()) result->snapshot_dir = final_dir.string();
   }
   if (!status.ok()) {
     result->snapshot_dir.clear();

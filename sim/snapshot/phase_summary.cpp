@@ -108,6 +108,29 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
     }
   }
   if (!any_linkage) text += "No device owns a location yet.\n";
+  text += "\n## Foreign keys below 100%\n\n";
+  bool any_short = false;
+  for (const auto& [name, device] : summary["devices"].items()) {
+    if (!device.contains("foreign_key_linkage")) continue;
+    for (const auto& [field, share] : device["foreign_key_linkage"].items()) {
+      if (share.value("resolved", 0) == share.value("expected", 0)) continue;
+      any_short = true;
+      text += fmt::format("- {}: {} resolves {} of the {} links it should hold ({:.1f}%)\n", name, field,
+                          share.value("resolved", 0), share.value("expected", 0), 100.0 * share.value("share", 0.0));
+    }
+  }
+  if (!any_short) text += "None: every device holds every link its owner (or the last writer) holds.\n";
+  text += "\n## Parked records\n\n";
+  bool any_parked = false;
+  for (const auto& [name, device] : summary["devices"].items()) {
+    if (!device.contains("parked_by_dependency")) continue;
+    for (const nlohmann::json& group : device["parked_by_dependency"]) {
+      any_parked = true;
+      text += fmt::format("- {}: {} record(s) wait for {}:{}\n", name, group.value("records", 0),
+                          group.value("missing_model", ""), group.value("missing_uuid", ""));
+    }
+  }
+  if (!any_parked) text += "None.\n";
   text += "\n## Dangling foreign keys\n\n";
   bool any_dangling = false;
   for (const auto& [name, device] : summary["devices"].items()) {
@@ -130,7 +153,10 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
     }
   }
   if (!summary["stall"].is_null()) {
-    text += "\n## Stall\n\n```\n" + summary["stall"].dump(2) + "\n```\n";
+    const nlohmann::json& stall = summary["stall"];
+    text += fmt::format("\n## Stall\n\nStalled at {} ms ({}): **{}**\n\nThe diagnosis, per device:\n\n```\n{}\n```\n",
+                        stall.value("detected_at_ms", 0), stall.value("reason", ""), stall.value("headline", ""),
+                        stall.dump(2));
   }
   return text;
 }

@@ -74,6 +74,15 @@ std::string DifferenceSentence(const nlohmann::json& difference) {
 // whether the replicas agree and who links how much of whose files.
 std::string RenderGlance(const nlohmann::json& result, const std::vector<ReportPhase>& phases) {
   std::string html = "<div class=\"glance\"><ul>\n";
+  if (result.is_object() && result.value("passed", false)) {
+    std::string expected;
+    for (const nlohmann::json& expectation : result.value("expectations", nlohmann::json::array())) {
+      const std::string detail = Text(expectation, "detail");
+      if (Text(expectation, "name") == "stall" && detail.rfind("stalled", 0) == 0) expected = "it expects this stall";
+    }
+    html += fmt::format("<li class=\"good\">Every expectation of the scenario held{}.</li>\n",
+                        expected.empty() ? "" : " (" + expected + ": a regression scenario for a known failure)");
+  }
   if (result.is_object()) {
     for (const nlohmann::json& expectation : result.value("expectations", nlohmann::json::array())) {
       if (expectation.value("ok", true)) continue;
@@ -188,7 +197,7 @@ std::string RenderForeignKeys(const nlohmann::json& summary) {
       const int64_t dangling = Number(device["dangling_foreign_keys"], field.c_str());
       if (Number(share, "expected") == 0 && dangling == 0) continue;
       const double value = share.value("share", 1.0);
-      html += fmt::format("<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td{}>{}{}</td>"
+      html += fmt::format("<tr><td>{}</td><td class=\"text\"><code>{}</code></td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td{}>{}{}</td>"
                           "<td{}>{}</td></tr>\n",
                           EscapeHtml(name), EscapeHtml(field), EscapeHtml(Text(share, "target")),
                           Grouped(Number(share, "expected")), Grouped(Number(share, "resolved")),

@@ -63,7 +63,9 @@ void PrintHuman(std::FILE* out, const sim::RunResult& result, const RunArguments
   for (const sim::ExpectationResult& expectation : result.expectations) {
     fmt::print(out, "{} {:<22} {}\n", expectation.ok ? "  ok  " : "  FAIL", expectation.name, expectation.detail);
   }
-  if (!result.snapshot_dir.empty()) fmt::print(out, "snapshot      {}\n", result.snapshot_dir);
+  if (!result.snapshot_dir.empty()) {
+    fmt::print(out, "snapshot      {}\nreport        {}/report.html\n", result.snapshot_dir, result.snapshot_dir);
+  }
   fmt::print(out, "verdict       {}\n", result.passed ? "PASS" : "FAIL");
   if (!result.passed) fmt::print(out, "replay with   {}\n", ReplayCommand(arguments, result.seed));
 }
