@@ -14,7 +14,7 @@ std::string Grouped(int64_t value);
 // 0.9735 -> "97.4%".
 std::string Percent(double share);
 
-// Escapes &, <, >, " and ' for HTML text and attribute values.
+// Escapes &, <, >, " and ' for HTML (and XML) text and attribute values.
 std::string EscapeHtml(std::string_view text);
 
 }  // namespace syncsim::sim

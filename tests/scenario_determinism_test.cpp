@@ -10,18 +10,14 @@
 
 #include "sim/scenario/scenario_loader.h"
 #include "sim/scenario/scenario_runner.h"
+#include "tests/test_files.h"
 
 namespace syncsim {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
+using testing::ReadFile;
 
 sim::RunResult RunSmall(uint64_t seed, const fs::path& out) {
   // The default scenario with a smaller tree, lossy links and a partition,

@@ -21,18 +21,14 @@
 #include "sim/scenario/scenario_runner.h"
 #include "sim/snapshot/report_rebuild.h"
 #include "sim/snapshot/snapshot_diff.h"
+#include "tests/test_files.h"
 
 namespace syncsim {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
+using testing::ReadFile;
 
 fs::path FreshDir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("syncsim-report-test-" + name);

@@ -52,9 +52,14 @@ nlohmann::json BuildPhaseSummary(const PhaseInput& input, const std::vector<Devi
         }
       }
     }
+    std::string owned_names;
+    for (const nlohmann::json& location : owned) {
+      const nlohmann::json name = location["name"];
+      owned_names += (owned_names.empty() ? "" : ", ") + (name.is_string() ? name.get<std::string>() : location["uuid"].get<std::string>());
+    }
     entry["role"] = {{"owns_locations", owned},
                      {"summary", owned.empty() ? std::string("receiver (owns no location)")
-                                               : fmt::format("owner of {} location(s)", owned.size())}};
+                                               : "owner of " + owned_names + " (indexed here)"}};
     nlohmann::json linkage_entries = nlohmann::json::array();
     for (const Linkage& link : linkage) {
       if (link.receiver == device.name) linkage_entries.push_back(ToJson(link));

@@ -27,7 +27,7 @@ constexpr std::array<FateStyle, 8> kFates = {{{"delivered", "#43a047"},
                                               {"dropped_held", "#f06292"}}};
 
 constexpr int kChartWidth = 960;
-constexpr int kLeft = 56;
+constexpr int kLeft = 140;  // room for the longest message kind
 constexpr int kBarsHeight = 180;
 constexpr int kRowHeight = 16;
 
@@ -112,7 +112,7 @@ std::string RenderTimelineHtml(const MessageTimeline& timeline) {
   for (size_t row = 0; row < kinds.size(); ++row) {
     const int y = rows_top + static_cast<int>(row) * kRowHeight;
     svg += fmt::format("<text x=\"4\" y=\"{}\" font-size=\"9\">{}</text>\n", y + 11,
-                       EscapeHtml(kinds[row].substr(0, 12)));
+                       EscapeHtml(kinds[row]));
     int64_t busiest = 1;
     for (const auto& interval : timeline.intervals) {
       auto found = interval.find(kinds[row]);

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/scenario_loader.h"
+#include "sim/text_format.h"
 #include "tools/syncsim/commands.h"
 
 extern char** environ;
@@ -86,20 +87,6 @@ std::string ReplayCommand(const SweepArguments& arguments, uint64_t seed) {
   if (arguments.swarm) command += " --swarm";
   for (const std::string& assignment : arguments.overrides) command += fmt::format(" --set {}", assignment);
   return command;
-}
-
-std::string XmlEscaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 // Why a seed failed, in one line.
@@ -201,17 +188,17 @@ void WriteJunit(const SweepArguments& arguments, const std::string& scenario_nam
   for (const SeedResult& result : results) failures += result.exit_code == kExitOk ? 0 : 1;
   std::ofstream out(arguments.junit_path);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << fmt::format("<testsuite name=\"sweep {}\" tests=\"{}\" failures=\"{}\">\n", XmlEscaped(scenario_name),
+  out << fmt::format("<testsuite name=\"sweep {}\" tests=\"{}\" failures=\"{}\">\n", sim::EscapeHtml(scenario_name),
                      results.size(), failures);
   for (const SeedResult& result : results) {
-    out << fmt::format("  <testcase classname=\"{}\" name=\"seed-{}\" time=\"{:.3f}\"", XmlEscaped(scenario_name),
+    out << fmt::format("  <testcase classname=\"{}\" name=\"seed-{}\" time=\"{:.3f}\"", sim::EscapeHtml(scenario_name),
                        result.seed, result.wall_s);
     if (result.exit_code == kExitOk) {
       out << "/>\n";
       continue;
     }
     out << fmt::format(">\n    <failure message=\"{}\">replay with: {}</failure>\n  </testcase>\n",
-                       XmlEscaped(FailureSummary(result)), XmlEscaped(ReplayCommand(arguments, result.seed)));
+                       sim::EscapeHtml(FailureSummary(result)), sim::EscapeHtml(ReplayCommand(arguments, result.seed)));
   }
   out << "</testsuite>\n";
 }
