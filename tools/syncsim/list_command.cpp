@@ -24,16 +24,25 @@ int List(const std::string& directory) {
     fmt::print(stderr, "syncsim: {}: not a directory\n", directory);
     return kExitBadInput;
   }
-  std::vector<fs::path> scenarios;
+  std::vector<fs::path> candidates;
   std::vector<fs::path> runs;
   for (const fs::directory_entry& entry : fs::recursive_directory_iterator(directory, error)) {
-    if (entry.is_regular_file() && entry.path().filename() == "result.json") {
+    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+    if (entry.path().filename() == "result.json") {
       runs.push_back(entry.path().parent_path());
-    } else if (entry.is_regular_file() && entry.path().extension() == ".json" &&
-               entry.path().filename() != "scenario.json" && entry.path().filename() != "summary.json" &&
-               entry.path().filename() != "result.json") {
-      scenarios.push_back(entry.path());
+    } else {
+      candidates.push_back(entry.path());
     }
+  }
+  // Every JSON file inside a run folder (scenario.json, summaries, live
+  // state) belongs to the run, not to the scenarios.
+  std::vector<fs::path> scenarios;
+  for (const fs::path& path : candidates) {
+    const bool in_run = std::any_of(runs.begin(), runs.end(), [&](const fs::path& run) {
+      const std::string prefix = run.string() + "/";
+      return path.string().rfind(prefix, 0) == 0;
+    });
+    if (!in_run) scenarios.push_back(path);
   }
   std::sort(scenarios.begin(), scenarios.end());
   std::sort(runs.begin(), runs.end());
@@ -57,9 +66,10 @@ int List(const std::string& directory) {
       fmt::print("{:<50} unreadable result.json\n", run.string());
       continue;
     }
-    fmt::print("{:<50} {} fingerprint {} converged={} stall={}\n", run.string(),
+    fmt::print("{:<50} {} fingerprint {} converged={} stall={}{}\n", run.string(),
                result.value("passed", false) ? "PASS" : "FAIL", result.value("fingerprint", ""),
-               result.value("converged", false), result["stall"].is_null() ? "no" : "yes");
+               result.value("converged", false), result["stall"].is_null() ? "no" : "yes",
+               fs::exists(run / "report.html", error) ? fmt::format(" report {}", (run / "report.html").string()) : "");
   }
   if (scenarios.empty() && runs.empty()) fmt::print("{}: no scenarios and no runs\n", directory);
   return any_invalid ? kExitBadInput : kExitOk;
