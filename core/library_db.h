@@ -88,9 +88,10 @@ class LibraryDb {
   struct ModelSql {
     std::string select_id;
     std::string select_uuid;
-    std::string upsert;
+    std::string insert;  // ?1 the uuid, then the columns
+    std::string update;  // ?1 the id, then the columns; empty when the model has none
     std::string read_wire;
-    std::vector<std::string> upsert_columns;  // synced columns then FK columns, in bind order
+    std::vector<std::string> upsert_columns;  // synced columns then FK columns, in bind order from ?2
   };
   const ModelSql& SqlFor(const ModelSpec& model);
   std::map<std::string, ModelSql> model_sql_;
