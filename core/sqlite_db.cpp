@@ -144,14 +144,17 @@ Statement& SqliteDb::Prepare(std::string_view sql) {
 int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(handle_); }
 int SqliteDb::Changes() const { return sqlite3_changes(handle_); }
 
-SqliteDb::Transaction::Transaction(SqliteDb& db) : db_(db) { db_.Execute("BEGIN"); }
+// BEGIN, COMMIT and ROLLBACK go through the statement cache: the core runs
+// a transaction per local write and per batch, and sqlite3_exec would parse
+// them every time.
+SqliteDb::Transaction::Transaction(SqliteDb& db) : db_(db) { db_.Prepare("BEGIN").Run(); }
 
 SqliteDb::Transaction::~Transaction() {
-  if (!done_) db_.Execute("ROLLBACK");
+  if (!done_) db_.Prepare("ROLLBACK").Run();
 }
 
 void SqliteDb::Transaction::Commit() {
-  db_.Execute("COMMIT");
+  db_.Prepare("COMMIT").Run();
   done_ = true;
 }
 
