@@ -77,6 +77,7 @@ Status LibraryDb::Open(const std::string& path, const ModelRegistry& registry, s
   status = db->TryExecute("PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;");
   if (!status.ok()) return Status::IoError(path + ": " + status.message());
   std::unique_ptr<LibraryDb> library(new LibraryDb(std::move(db), registry));
+  sqlite3_rollback_hook(library->sql().handle(), &LibraryDb::OnRollback, library.get());
   Statement& exists = library->sql().Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sync_state'");
   if (!exists.Step()) return Status::Corruption(path + ": cannot read the schema");
   bool is_new = exists.Int(0) == 0;
@@ -138,12 +139,19 @@ const LibraryDb::ModelSql& LibraryDb::SqlFor(const ModelSpec& model) {
   return model_sql_.emplace(model.name, std::move(sql)).first->second;
 }
 
+void LibraryDb::OnRollback(void* library) { static_cast<LibraryDb*>(library)->local_ids_.clear(); }
+
 std::optional<int64_t> LibraryDb::LocalId(const ModelSpec& model, const Uuid& uuid) {
+  auto ids = local_ids_.find(model.name);
+  if (ids != local_ids_.end()) {
+    if (auto found = ids->second.find(uuid); found != ids->second.end()) return found->second;
+  }
   Statement& statement = db_->Prepare(SqlFor(model).select_id);
   statement.Bind(1, uuid.ToString());
   std::optional<int64_t> id;
   if (statement.Step()) id = statement.Int(0);
   statement.Reset();
+  if (id.has_value()) local_ids_[model.name][uuid] = *id;
   return id;
 }
 
@@ -200,6 +208,7 @@ int64_t LibraryDb::UpsertRecord(const ModelSpec& model, const Uuid& uuid, const 
   }
   write.Run();
   const int64_t id = previous_id.has_value() ? *previous_id : db_->LastInsertRowId();
+  if (!previous_id.has_value()) local_ids_[model.name][uuid] = id;
 
   if (is_entry) {
     auto parent = foreign_keys.find("parent_id");
@@ -239,8 +248,10 @@ std::vector<Uuid> LibraryDb::DeleteRecord(const ModelSpec& model, const Uuid& uu
   std::vector<Uuid> removed;
   std::optional<int64_t> id = LocalId(model, uuid);
   if (!id.has_value()) return removed;
+  std::map<Uuid, int64_t>& cached_ids = local_ids_[model.name];
   if (model.name != "entry") {
     db_->Prepare(fmt::format("DELETE FROM {} WHERE id = ?1", model.name)).Bind(1, *id).Run();
+    cached_ids.erase(uuid);
     removed.push_back(uuid);
     return removed;
   }
@@ -264,6 +275,7 @@ std::vector<Uuid> LibraryDb::DeleteRecord(const ModelSpec& model, const Uuid& uu
     // A location whose root goes away keeps existing without a root.
     db_->Prepare("UPDATE location SET entry_id = NULL WHERE entry_id = ?1").Bind(1, member).Run();
   }
+  for (const Uuid& gone : removed) cached_ids.erase(gone);
   return removed;
 }
 
