@@ -77,6 +77,7 @@ Status LibraryDb::Open(const std::string& path, const ModelRegistry& registry, s
   status = db->TryExecute("PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;");
   if (!status.ok()) return Status::IoError(path + ": " + status.message());
   std::unique_ptr<LibraryDb> library(new LibraryDb(std::move(db), registry));
+  sqlite3_rollback_hook(library->sql().handle(), &LibraryDb::OnRollback, library.get());
   Statement& exists = library->sql().Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sync_state'");
   if (!exists.Step()) return Status::Corruption(path + ": cannot read the schema");
   bool is_new = exists.Int(0) == 0;
@@ -116,16 +117,19 @@ const LibraryDb::ModelSql& LibraryDb::SqlFor(const ModelSpec& model) {
   sql.select_uuid = fmt::format("SELECT uuid FROM {} WHERE id = ?1", model.name);
   for (const ColumnSpec& column : model.columns) sql.upsert_columns.push_back(column.name);
   for (const ForeignKeySpec& key : model.foreign_keys) sql.upsert_columns.push_back(key.column);
+  // A plain INSERT or an UPDATE by id rather than one upsert: an upsert
+  // needs RETURNING for the id, and SQLite runs RETURNING through an
+  // ephemeral table, which costs more than the row itself.
   std::string names = "uuid";
   std::string values = "?1";
   std::string updates;
   for (size_t i = 0; i < sql.upsert_columns.size(); ++i) {
     names += ", " + sql.upsert_columns[i];
     values += fmt::format(", ?{}", i + 2);
-    updates += fmt::format("{}{} = excluded.{}", i == 0 ? "" : ", ", sql.upsert_columns[i], sql.upsert_columns[i]);
+    updates += fmt::format("{}{} = ?{}", i == 0 ? "" : ", ", sql.upsert_columns[i], i + 2);
   }
-  sql.upsert = fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(uuid) DO UPDATE SET {} RETURNING id",
-                           model.name, names, values, updates.empty() ? "uuid = excluded.uuid" : updates);
+  sql.insert = fmt::format("INSERT INTO {} ({}) VALUES ({})", model.name, names, values);
+  if (!updates.empty()) sql.update = fmt::format("UPDATE {} SET {} WHERE id = ?1", model.name, updates);
   std::string selected;
   for (const ColumnSpec& column : model.columns) selected += ", t." + column.name;
   for (const ForeignKeySpec& key : model.foreign_keys) {
@@ -135,12 +139,19 @@ const LibraryDb::ModelSql& LibraryDb::SqlFor(const ModelSpec& model) {
   return model_sql_.emplace(model.name, std::move(sql)).first->second;
 }
 
+void LibraryDb::OnRollback(void* library) { static_cast<LibraryDb*>(library)->local_ids_.clear(); }
+
 std::optional<int64_t> LibraryDb::LocalId(const ModelSpec& model, const Uuid& uuid) {
+  auto ids = local_ids_.find(model.name);
+  if (ids != local_ids_.end()) {
+    if (auto found = ids->second.find(uuid); found != ids->second.end()) return found->second;
+  }
   Statement& statement = db_->Prepare(SqlFor(model).select_id);
   statement.Bind(1, uuid.ToString());
   std::optional<int64_t> id;
   if (statement.Step()) id = statement.Int(0);
   statement.Reset();
+  if (id.has_value()) local_ids_[model.name][uuid] = *id;
   return id;
 }
 
@@ -156,8 +167,9 @@ std::optional<Uuid> LibraryDb::UuidOf(const ModelSpec& model, int64_t id) {
 int64_t LibraryDb::UpsertRecord(const ModelSpec& model, const Uuid& uuid, const nlohmann::json& data,
                                 const std::map<std::string, std::optional<int64_t>>& foreign_keys) {
   const bool is_entry = model.name == "entry";
-  // For entries, the previous parent and name decide whether the closure and
-  // the directory paths need work.
+  // Whether the record exists decides between an insert and an update; for
+  // entries, the previous parent and name decide whether the closure and the
+  // directory paths need work.
   std::optional<int64_t> previous_id;
   std::optional<int64_t> previous_parent;
   nlohmann::json previous_name;
@@ -172,24 +184,31 @@ int64_t LibraryDb::UpsertRecord(const ModelSpec& model, const Uuid& uuid, const 
       previous_kind = previous.Json(3);
     }
     previous.Reset();
+  } else {
+    previous_id = LocalId(model, uuid);
   }
 
   const ModelSql& sql = SqlFor(model);
-  Statement& upsert = db_->Prepare(sql.upsert);
-  upsert.Bind(1, uuid.ToString());
+  if (previous_id.has_value() && sql.update.empty()) return *previous_id;  // nothing but the uuid to store
+  Statement& write = db_->Prepare(previous_id.has_value() ? sql.update : sql.insert);
+  // ?1 is the id for an update, the uuid for an insert; the columns follow.
+  if (previous_id.has_value()) {
+    write.Bind(1, *previous_id);
+  } else {
+    write.Bind(1, uuid.ToString());
+  }
   int index = 2;
   for (const ColumnSpec& column : model.columns) {
     auto value = data.find(column.name);
-    upsert.BindJson(index++, value == data.end() ? nlohmann::json(nullptr) : *value);
+    write.BindJson(index++, value == data.end() ? nlohmann::json(nullptr) : *value);
   }
   for (const ForeignKeySpec& key : model.foreign_keys) {
     auto value = foreign_keys.find(key.column);
-    upsert.BindOptional(index++, value == foreign_keys.end() ? std::nullopt : value->second);
+    write.BindOptional(index++, value == foreign_keys.end() ? std::nullopt : value->second);
   }
-  bool returned = upsert.Step();
-  assert(returned);
-  int64_t id = upsert.Int(0);
-  upsert.Reset();
+  write.Run();
+  const int64_t id = previous_id.has_value() ? *previous_id : db_->LastInsertRowId();
+  if (!previous_id.has_value()) local_ids_[model.name][uuid] = id;
 
   if (is_entry) {
     auto parent = foreign_keys.find("parent_id");
@@ -229,8 +248,10 @@ std::vector<Uuid> LibraryDb::DeleteRecord(const ModelSpec& model, const Uuid& uu
   std::vector<Uuid> removed;
   std::optional<int64_t> id = LocalId(model, uuid);
   if (!id.has_value()) return removed;
+  std::map<Uuid, int64_t>& cached_ids = local_ids_[model.name];
   if (model.name != "entry") {
     db_->Prepare(fmt::format("DELETE FROM {} WHERE id = ?1", model.name)).Bind(1, *id).Run();
+    cached_ids.erase(uuid);
     removed.push_back(uuid);
     return removed;
   }
@@ -254,6 +275,7 @@ std::vector<Uuid> LibraryDb::DeleteRecord(const ModelSpec& model, const Uuid& uu
     // A location whose root goes away keeps existing without a root.
     db_->Prepare("UPDATE location SET entry_id = NULL WHERE entry_id = ?1").Bind(1, member).Run();
   }
+  for (const Uuid& gone : removed) cached_ids.erase(gone);
   return removed;
 }
 
@@ -272,12 +294,20 @@ void LibraryDb::InsertClosure(int64_t entry_id, std::optional<int64_t> parent_id
       .Bind(1, entry_id)
       .Run();
   if (!parent_id.has_value()) return;
-  db_->Prepare(
-         "INSERT OR REPLACE INTO entry_closure (ancestor_id, descendant_id, depth) "
-         "SELECT ancestor_id, ?1, depth + 1 FROM entry_closure WHERE descendant_id = ?2")
-      .Bind(1, entry_id)
-      .Bind(2, *parent_id)
-      .Run();
+  // The parent's ancestors are read first and inserted row by row: an
+  // INSERT ... SELECT from the table it writes makes SQLite copy the
+  // selection into an ephemeral table on every call.
+  std::vector<std::pair<int64_t, int64_t>> ancestors;  // (ancestor, depth above the parent)
+  Statement& select = db_->Prepare("SELECT ancestor_id, depth FROM entry_closure WHERE descendant_id = ?1");
+  select.Bind(1, *parent_id);
+  while (select.Step()) ancestors.emplace_back(select.Int(0), select.Int(1));
+  select.Reset();
+  Statement& insert =
+      db_->Prepare("INSERT OR REPLACE INTO entry_closure (ancestor_id, descendant_id, depth) VALUES (?1, ?2, ?3)");
+  for (const auto& [ancestor, depth] : ancestors) {
+    insert.Reset();
+    insert.Bind(1, ancestor).Bind(2, entry_id).Bind(3, depth + 1).Run();
+  }
 }
 
 void LibraryDb::MoveSubtree(int64_t entry_id, std::optional<int64_t> new_parent_id) {

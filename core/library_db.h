@@ -36,6 +36,7 @@ class LibraryDb {
   const ModelRegistry& registry() const { return registry_; }
 
   // The local id of the record `uuid` of `model`, or nullopt when absent.
+  // Answered from a cache of ids already seen when it can (see local_ids_).
   // REQUIRES: `model` is in the registry.
   std::optional<int64_t> LocalId(const ModelSpec& model, const Uuid& uuid);
   // The uuid of the record with local id `id`, or nullopt when absent.
@@ -88,12 +89,21 @@ class LibraryDb {
   struct ModelSql {
     std::string select_id;
     std::string select_uuid;
-    std::string upsert;
+    std::string insert;  // ?1 the uuid, then the columns
+    std::string update;  // ?1 the id, then the columns; empty when the model has none
     std::string read_wire;
-    std::vector<std::string> upsert_columns;  // synced columns then FK columns, in bind order
+    std::vector<std::string> upsert_columns;  // synced columns then FK columns, in bind order from ?2
   };
   const ModelSql& SqlFor(const ModelSpec& model);
   std::map<std::string, ModelSql> model_sql_;
+  // model name -> record uuid -> local id, for records known to exist: the
+  // foreign-key lookups of every applied record hit the same few parents.
+  // Filled by LocalId and by inserts, emptied of what DeleteRecord removes
+  // (entity rows change nowhere else: every writer of them is in this
+  // class), and cleared whenever a transaction rolls back. Absent records
+  // are not cached. Only looked up, never iterated.
+  std::map<std::string, std::map<Uuid, int64_t>, std::less<>> local_ids_;
+  static void OnRollback(void* library);
 };
 
 }  // namespace syncsim::core

@@ -284,6 +284,7 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
         .Bind(6, owner.is_nil() ? std::string() : owner.ToString())
         .Bind(7, record.version)
         .Run();
+    NoteWaitingOn(target_uuid);
     ++counters_.links_deferred;
   }
   ++counters_.applied;
@@ -310,18 +311,36 @@ void RecordApplier::Park(const WireRecord& record, const Uuid& owner, const std:
       .Bind(6, record.version)
       .Bind(7, RecordToJson(record).dump())
       .Run();
+  NoteWaitingOn(missing_uuid);
   ++counters_.parked;
 }
 
+void RecordApplier::NoteWaitingOn(const Uuid& missing_uuid) {
+  if (waited_on_.has_value()) waited_on_->insert(missing_uuid);
+}
+
 void RecordApplier::ResolveWaitingOn(const Uuid& arrived) {
+  SqliteDb& sql = library_.sql();
+  if (!waited_on_.has_value()) {
+    waited_on_.emplace();
+    Statement& all = sql.Prepare("SELECT DISTINCT missing_uuid FROM pending_dependencies");
+    while (all.Step()) {
+      std::optional<Uuid> missing = Uuid::Parse(all.Text(0));
+      assert(missing.has_value());
+      waited_on_->insert(*missing);
+    }
+    all.Reset();
+  }
   // Breadth-first over everything the arrival unblocks; each applied record
   // may unblock more. Bounded so that a bug cannot loop forever.
   std::deque<Uuid> arrivals{arrived};
   uint64_t resolved = 0;
-  SqliteDb& sql = library_.sql();
   while (!arrivals.empty()) {
     Uuid current = arrivals.front();
     arrivals.pop_front();
+    // Nothing waits on it. Otherwise every row waiting on it is deleted
+    // below; one parked again on it notes it again.
+    if (waited_on_->erase(current) == 0) continue;
     struct Waiting {
       int64_t id;
       std::string kind, model, record_uuid, field, owner, version, payload;

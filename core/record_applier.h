@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "core/library_db.h"
@@ -66,6 +68,8 @@ class RecordApplier {
   ApplyOutcome ApplyOne(const WireRecord& record, const Uuid& owner, bool local);
   void Park(const WireRecord& record, const Uuid& owner, const std::string& missing_model, const Uuid& missing_uuid);
   void ResolveWaitingOn(const Uuid& arrived);
+  // Adds a row to pending_dependencies waiting for `missing_uuid`.
+  void NoteWaitingOn(const Uuid& missing_uuid);
   std::string TombstoneVersion(const std::string& model, const Uuid& uuid);
   // The newest change of a shared record still in the shared change log (the
   // `lww_guard_pruned` defect's guard).
@@ -74,6 +78,12 @@ class RecordApplier {
   LibraryDb& library_;
   const SyncSettings& settings_;
   ApplyCounters counters_;
+  // Every missing_uuid of pending_dependencies (perhaps more: resolved rows
+  // are deleted by id and their uuid may linger), so that ResolveWaitingOn
+  // skips its query for the records nothing waits on, nearly all of them.
+  // Read from the table on first use, so it is right after a restart (a new
+  // applier); every row inserted afterwards is inserted by this applier.
+  std::optional<std::set<Uuid>> waited_on_;
 };
 
 }  // namespace syncsim::core

@@ -141,17 +141,32 @@ Statement& SqliteDb::Prepare(std::string_view sql) {
   return *found->second;
 }
 
+void SqliteDb::DisableRollbackJournal() {
+  Execute("PRAGMA journal_mode = OFF");
+  rollback_journal_ = false;
+}
+
 int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(handle_); }
 int SqliteDb::Changes() const { return sqlite3_changes(handle_); }
 
-SqliteDb::Transaction::Transaction(SqliteDb& db) : db_(db) { db_.Execute("BEGIN"); }
+// BEGIN, COMMIT and ROLLBACK go through the statement cache: the core runs
+// a transaction per local write and per batch, and sqlite3_exec would parse
+// them every time.
+SqliteDb::Transaction::Transaction(SqliteDb& db) : db_(db) { db_.Prepare("BEGIN").Run(); }
 
 SqliteDb::Transaction::~Transaction() {
-  if (!done_) db_.Execute("ROLLBACK");
+  if (done_) return;
+  if (!db_.rollback_journal_) {
+    // Only an exception thrown out of a transaction gets here, and without
+    // a journal its writes stay: stop rather than go on with half of them.
+    std::fprintf(stderr, "syncsim: a transaction was abandoned on a database without a rollback journal\n");
+    std::abort();
+  }
+  db_.Prepare("ROLLBACK").Run();
 }
 
 void SqliteDb::Transaction::Commit() {
-  db_.Execute("COMMIT");
+  db_.Prepare("COMMIT").Run();
   done_ = true;
 }
 

@@ -79,12 +79,24 @@ class SqliteDb {
   // binding. Owned by this object. REQUIRES: `sql` is valid SQL.
   Statement& Prepare(std::string_view sql);
 
+  // Turns off the rollback journal (PRAGMA journal_mode = OFF): every page a
+  // transaction writes is no longer copied first, which is most of the cost
+  // of a small transaction. Only for a database whose writers never abandon
+  // a transaction: from then on a Transaction destroyed without Commit()
+  // cannot undo its changes and aborts the program (see ~Transaction). The
+  // simulator uses it: its databases outlive every simulated crash (the
+  // process does not die), and the core commits every transaction it opens
+  // (it validates before it writes; an SQL error is a bug and aborts).
+  void DisableRollbackJournal();
+  bool has_rollback_journal() const { return rollback_journal_; }
+
   int64_t LastInsertRowId() const;
   int Changes() const;
   sqlite3* handle() { return handle_; }
 
   // Scoped transaction: BEGIN on construction, COMMIT on Commit(), ROLLBACK
-  // if destroyed without Commit(). Not nestable.
+  // if destroyed without Commit() (an abort instead when the rollback journal
+  // is off: nothing could be undone). Not nestable.
   class Transaction {
    public:
     explicit Transaction(SqliteDb& db);
@@ -101,6 +113,7 @@ class SqliteDb {
  private:
   explicit SqliteDb(sqlite3* handle) : handle_(handle) {}
   sqlite3* handle_;
+  bool rollback_journal_ = true;
   // A lookup-only cache (never iterated, so its order cannot leak into
   // behaviour); hashed because the SQL texts share long prefixes, and looked
   // up by string_view so that a call with a literal allocates nothing.

@@ -253,7 +253,10 @@ std::vector<PeerStatus> SyncEngine::PeerStatuses() const {
 
 void SyncEngine::FlushOwned() {
   if (pending_owned_.empty()) return;
-  StateBatch batch;
+  // Built once as a Message: passing a StateBatch where a Message is
+  // expected would copy every record for every peer.
+  Message message{StateBatch{}};
+  StateBatch& batch = std::get<StateBatch>(message);
   batch.library = library_id_;
   batch.owner = device_;
   batch.records = std::move(pending_owned_);
@@ -264,13 +267,14 @@ void SyncEngine::FlushOwned() {
     batch.previous_batch_id = session.last_batch_id_sent;
     session.last_batch_id_sent = batch.batch_id;
     counters_.records_sent += batch.records.size();
-    SendBatch(peer, session, batch.batch_id, batch);
+    SendBatch(peer, session, batch.batch_id, message);
   }
 }
 
 void SyncEngine::FlushShared() {
   if (pending_shared_.empty()) return;
-  SharedChangeBatch batch;
+  Message message{SharedChangeBatch{}};  // built once, as in FlushOwned
+  SharedChangeBatch& batch = std::get<SharedChangeBatch>(message);
   batch.library = library_id_;
   batch.changes = std::move(pending_shared_);
   pending_shared_.clear();
@@ -278,7 +282,7 @@ void SyncEngine::FlushShared() {
     if (!session.peer_answered) continue;
     batch.batch_id = next_batch_id_++;
     counters_.shared_changes_sent += batch.changes.size();
-    SendBatch(peer, session, batch.batch_id, batch);
+    SendBatch(peer, session, batch.batch_id, message);
   }
 }
 
@@ -626,11 +630,11 @@ Status SyncEngine::OnMessage(const Uuid& from, std::string_view payload) {
     ++counters_.messages_rejected;
     return status;
   }
-  Dispatch(from, message);
+  Dispatch(from, std::move(message));
   return Status::Ok();
 }
 
-void SyncEngine::Dispatch(const Uuid& from, const Message& message) {
+void SyncEngine::Dispatch(const Uuid& from, Message message) {
   if (const auto* exchange_request = std::get_if<WatermarkExchangeRequest>(&message)) {
     // A peer that asks is alive: from now on realtime changes go to it, and
     // everything written before is in the pages it is about to read.
@@ -651,7 +655,7 @@ void SyncEngine::Dispatch(const Uuid& from, const Message& message) {
   PeerSession& session = found->second;
   session.peer_answered = true;
   if (std::holds_alternative<StateBatch>(message) || std::holds_alternative<SharedChangeBatch>(message)) {
-    ReceiveRealtime(from, session, message);
+    ReceiveRealtime(from, session, std::move(message));
   } else if (const auto* state_ack = std::get_if<AckStateBatch>(&message)) {
     HandleStateAck(session, *state_ack);
   } else if (const auto* shared_ack = std::get_if<AckSharedChanges>(&message)) {

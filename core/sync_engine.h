@@ -173,7 +173,7 @@ class SyncEngine {
   void SendBatch(const Uuid& peer, PeerSession& session, uint64_t batch_id, const Message& message);
   // Sends a request that expects an answer and keeps it for resending.
   void SendRequest(const Uuid& peer, PeerSession& session, uint64_t request_id, const Message& message);
-  void Dispatch(const Uuid& from, const Message& message);
+  void Dispatch(const Uuid& from, Message message);
   // Realtime messages: buffered until the session is Ready, then applied.
   void ReceiveRealtime(const Uuid& from, PeerSession& session, Message message);
   void ApplyStateBatch(PeerSession& session, const StateBatch& batch);
