@@ -38,7 +38,6 @@ std::vector<std::string> DifferingFields(const nlohmann::json& expected, const n
   return fields;
 }
 
-
 }  // namespace
 
 Reference DecideReference(const core::ModelSpec& model, const std::string& uuid, const std::vector<DeviceRows>& devices,

@@ -1,11 +1,13 @@
 #include "sim/snapshot/report_html.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/snapshot/atomic_file.h"
 #include "sim/snapshot/message_timeline.h"
-#include "sim/text_format.h"
 #include "sim/snapshot/timeline_chart.h"
+#include "sim/text_format.h"
 
 namespace fs = std::filesystem;
 

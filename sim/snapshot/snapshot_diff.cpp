@@ -1,5 +1,6 @@
 #include "sim/snapshot/snapshot_diff.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
