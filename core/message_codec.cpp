@@ -142,6 +142,8 @@ void EncodeBody(const WatermarkExchangeResponse& m, json* out) {
   (*out)["request_id"] = m.request_id;
   (*out)["watermarks"] = EncodeWatermarks(m.watermarks);
   (*out)["hlc"] = m.hlc;
+  (*out)["next_batch_id"] = m.next_batch_id;
+  (*out)["previous_batch_id"] = m.previous_batch_id;
 }
 
 void EncodeBody(const Heartbeat& m, json* out) { (*out)["hlc"] = m.hlc; }
@@ -465,6 +467,8 @@ void ReadBody(ObjectReader* reader, WatermarkExchangeResponse* m) {
   reader->Uint64("request_id", &m->request_id);
   reader->Array("watermarks", &m->watermarks, ReadWatermark);
   reader->String("hlc", &m->hlc);
+  reader->Uint64("next_batch_id", &m->next_batch_id);
+  reader->Uint64("previous_batch_id", &m->previous_batch_id);
 }
 
 void ReadBody(ObjectReader* reader, Heartbeat* m) { reader->String("hlc", &m->hlc); }

@@ -184,11 +184,18 @@ struct WatermarkExchangeRequest {
 // even while it is behind.
 // `hlc` is the responder's HLC when it answered: every shared change it
 // had made by then is included in what a catch-up reads from it.
+// `next_batch_id` and `previous_batch_id` place the responder's realtime
+// StateBatches to the requester: every batch it sent before answering has a
+// smaller id than `next_batch_id` (what it carried is in the pages the
+// requester is about to read, so a copy still in flight is stale), and its
+// next batch to the requester names `previous_batch_id` as the one before.
 struct WatermarkExchangeResponse {
   Uuid library;
   uint64_t request_id = 0;
   std::vector<ModelWatermark> watermarks;
   std::string hlc;
+  uint64_t next_batch_id = 0;
+  uint64_t previous_batch_id = 0;
   bool operator==(const WatermarkExchangeResponse&) const = default;
 };
 

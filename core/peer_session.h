@@ -88,6 +88,11 @@ struct PeerSession {
   // by the batch before them.
   uint64_t contiguous_batch_id = 0;
   std::map<uint64_t, DeferredAdvance> deferred_advances;
+  // Batches with smaller ids were sent before the peer answered this
+  // session's exchange (its next_batch_id): a copy still in flight, even from
+  // before a reconnect on the same link, is stale, and the catch-up pages
+  // carry what it held.
+  uint64_t stale_below_batch_id = 0;
 
   // Pushing. Realtime changes go to the peer only once it has been heard
   // from on this connection (a peer that is down would only make them pile

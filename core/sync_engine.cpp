@@ -39,6 +39,7 @@ void ForEachCounter(EngineCounters& counters, Visit visit) {
   visit("buffer_overflows", counters.buffer_overflows);
   visit("buffered_dropped", counters.buffered_dropped);
   visit("stale_answers", counters.stale_answers);
+  visit("stale_batches", counters.stale_batches);
 }
 
 }  // namespace
@@ -424,6 +425,12 @@ void SyncEngine::AnswerExchange(const Uuid& from, const WatermarkExchangeRequest
   response.library = library_id_;
   response.request_id = request.request_id;
   response.hlc = hlc_.last().ToString();
+  // Realtime batches go to `from` only from now on (the caller has marked it
+  // answered), so these two place them for the requester.
+  response.next_batch_id = next_batch_id_;
+  if (auto session = sessions_.find(from); session != sessions_.end()) {
+    response.previous_batch_id = session->second.last_batch_id_sent;
+  }
   for (const StateCatalog::Held& held : catalog_.HeldOwnerModels()) {
     if (held.owner == from) continue;  // the peer is the authority on its own records
     auto their = theirs.find({held.owner, held.model});
@@ -440,6 +447,15 @@ void SyncEngine::HandleExchangeResponse(const Uuid& from, PeerSession& session,
   session.request.reset();
   session.request_id = 0;
   session.peer_hlc_at_exchange = response.hlc;
+  // The peer's realtime run restarts where its answer says; batches sent
+  // before the answer (and their deferred advances and deletes) are covered
+  // by the pages of this round. Found by the convergence property: after a
+  // heal re-announced a connection, a batch released from the partition
+  // started the new session's run, and every later delete waited for good.
+  session.stale_below_batch_id = response.next_batch_id;
+  session.contiguous_batch_id = response.previous_batch_id;
+  std::erase_if(session.deferred_advances,
+                [&](const auto& entry) { return entry.second.batch_id < response.next_batch_id; });
   std::vector<PullJob> jobs;
   for (const ModelWatermark& theirs : response.watermarks) {
     if (theirs.owner == device_) continue;  // this device is the authority on its own records
@@ -720,6 +736,10 @@ void SyncEngine::ReceiveRealtime(const Uuid& from, PeerSession& session, Message
 }
 
 void SyncEngine::ApplyStateBatch(PeerSession& session, const StateBatch& batch) {
+  if (batch.batch_id < session.stale_below_batch_id) {
+    ++counters_.stale_batches;  // sent before the peer answered; the pages carry it
+    return;
+  }
   const bool skip_parked = settings_.HasDefect(kDefectWatermarkSkipsParked);
   const bool in_order = batch.previous_batch_id == session.contiguous_batch_id;
   // Applies `record` and notes how far the watermark may move over it: over

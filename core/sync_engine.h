@@ -61,6 +61,7 @@ struct EngineCounters {
   uint64_t buffer_overflows = 0;       // buffers discarded for another catch-up round
   uint64_t buffered_dropped = 0;       // the `buffer_drops_new` defect: messages lost
   uint64_t stale_answers = 0;          // answers to a request no longer in flight
+  uint64_t stale_batches = 0;          // realtime batches sent before the peer's exchange answer: ignored
 };
 
 EngineCounters& operator+=(EngineCounters& total, const EngineCounters& more);

@@ -170,7 +170,8 @@ WatermarkExchangeRequest GenWatermarkExchangeRequest() {
   return WatermarkExchangeRequest{GenUuid(), *rc::gen::arbitrary<uint64_t>(), GenItems(GenWatermark)};
 }
 WatermarkExchangeResponse GenWatermarkExchangeResponse() {
-  return WatermarkExchangeResponse{GenUuid(), *rc::gen::arbitrary<uint64_t>(), GenItems(GenWatermark), GenText()};
+  return WatermarkExchangeResponse{GenUuid(), *rc::gen::arbitrary<uint64_t>(), GenItems(GenWatermark), GenText(),
+                                   *rc::gen::arbitrary<uint64_t>(), *rc::gen::arbitrary<uint64_t>()};
 }
 Heartbeat GenHeartbeat() { return Heartbeat{GenUuid(), GenText()}; }
 
