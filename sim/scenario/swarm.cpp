@@ -55,7 +55,14 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
 
   // Fault steps.
   std::vector<FaultStep> faults;
-  if (names.size() >= 2 && random.Bernoulli(0.5)) {
+  // Up to kSwarmPartitionsMax partitions, each with its heal (a later one
+  // may start while an earlier one holds: it replaces its groups, and the
+  // first heal ends both), up to kSwarmCrashesMax crash/restart pairs and
+  // kSwarmClockJumpsMax clock jumps: a single fault of each kind misses the
+  // bugs that need the second (a heal that re-announces connections while a
+  // device is still down, a crash during a catch-up that a partition forced).
+  const int64_t partitions = names.size() >= 2 && random.Bernoulli(0.5) ? random.Range(1, kSwarmPartitionsMax) : 0;
+  for (int64_t partition_index = 0; partition_index < partitions; ++partition_index) {
     std::vector<std::string> shuffled = names;
     random.Shuffle(shuffled);
     const size_t split = static_cast<size_t>(random.Range(1, static_cast<int64_t>(shuffled.size()) - 1));
@@ -67,13 +74,15 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
     faults.push_back({start, partition});
     faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "heal"}}});
   }
-  if (!crashable.empty() && random.Bernoulli(0.4)) {
+  const int64_t crashes = !crashable.empty() && random.Bernoulli(0.4) ? random.Range(1, kSwarmCrashesMax) : 0;
+  for (int64_t crash_index = 0; crash_index < crashes; ++crash_index) {
     const std::string device = random.Choice(crashable);
     const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
     faults.push_back({start, {{"action", "crash"}, {"device", device}}});
     faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "restart"}, {"device", device}}});
   }
-  if (random.Bernoulli(0.25)) {
+  const int64_t jumps = random.Bernoulli(0.25) ? random.Range(1, kSwarmClockJumpsMax) : 0;
+  for (int64_t jump_index = 0; jump_index < jumps; ++jump_index) {
     faults.push_back({random.Range(0, kSwarmFaultStartMsMax),
                       {{"action", "clock_jump"},
                        {"device", random.Choice(names)},

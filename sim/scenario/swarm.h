@@ -3,9 +3,9 @@
 // sweep over seeds explores many combinations of faults, as swarm testing
 // does. From the seed's own "swarm" stream: link latency, drop and duplicate
 // probabilities, each device's clock offset and drift, and, inserted before
-// the first run_until_quiescent step, a partition (possibly one-way) and its
-// heal, a crash and restart of a device, and a clock jump, each present or
-// not by a coin flip.
+// the first run_until_quiescent step, partitions (possibly one-way) with
+// their heals, crashes and restarts of devices, and clock jumps: each kind
+// present or not by a coin flip, then 1 to its maximum of them.
 //
 // The same (scenario, seed) always gives the same swarm, so a failing swarm
 // run replays with `syncsim run SCENARIO --seed N --swarm`.
@@ -25,6 +25,9 @@ inline constexpr int64_t kSwarmClockOffsetMsMax = 5'000;
 inline constexpr int64_t kSwarmDriftPpmMax = 300;
 inline constexpr int64_t kSwarmFaultStartMsMax = 6'000;
 inline constexpr int64_t kSwarmFaultLengthMsMax = 8'000;
+inline constexpr int64_t kSwarmPartitionsMax = 2;
+inline constexpr int64_t kSwarmCrashesMax = 2;
+inline constexpr int64_t kSwarmClockJumpsMax = 2;
 
 // Rewrites `document` (a scenario, before validation) with faults drawn
 // from `seed` and returns what was drawn, for printing and for the run's
