@@ -11,36 +11,12 @@
 #include "core/hlc.h"
 #include "core/library_db.h"
 #include "core/record_applier.h"
+#include "tests/library_records.h"
 
 namespace syncsim::core {
 namespace {
 
-std::string Version(int64_t milliseconds) { return Hlc{milliseconds, 0, Uuid(1, 1)}.ToString(); }
-
-const Uuid kDevice(0x1111, 0x1111);
-const Uuid kLocation(0x2222, 0x2222);
-const Uuid kRoot(0x3333, 0x0001);
-const Uuid kDirectory(0x3333, 0x0002);
-const Uuid kFile(0x3333, 0x0003);
-
-WireRecord Device(int64_t at) { return {"device", kDevice, {{"name", "alice"}, {"os", "test"}}, Version(at)}; }
-WireRecord Location(int64_t at) {
-  return {"location", kLocation,
-          {{"name", "Downloads"}, {"path", "/Downloads"}, {"total_entries", 3}, {"device_uuid", kDevice.ToString()},
-           {"entry_uuid", nullptr}},
-          Version(at)};
-}
-WireRecord Entry(const Uuid& uuid, const std::string& name, int kind, const Uuid* parent, int64_t at) {
-  return {"entry", uuid,
-          {{"name", name}, {"extension", nullptr}, {"kind", kind}, {"size", 10}, {"modified_at", 5},
-           {"location_uuid", kLocation.ToString()},
-           {"parent_uuid", parent != nullptr ? nlohmann::json(parent->ToString()) : nlohmann::json(nullptr)},
-           {"content_uuid", nullptr}, {"metadata_uuid", nullptr}},
-          Version(at)};
-}
-WireRecord Deleted(const std::string& model, const Uuid& uuid, int64_t at) {
-  return {model, uuid, nlohmann::json::object(), Version(at), /*deleted=*/true};
-}
+using namespace test_records;  // NOLINT(google-build-using-namespace): the fixture's records
 
 struct TestLibrary {
   TestLibrary() {

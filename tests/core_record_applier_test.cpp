@@ -15,6 +15,7 @@
 #include "core/library_db.h"
 #include "core/record_applier.h"
 #include "sim/random.h"
+#include "tests/library_records.h"
 
 namespace syncsim::core {
 namespace {
@@ -47,39 +48,7 @@ struct TestLibrary {
   std::unique_ptr<RecordApplier> applier;
 };
 
-std::string Version(int64_t milliseconds, uint32_t counter = 0, Uuid device = Uuid(1, 1)) {
-  return Hlc{milliseconds, counter, device}.ToString();
-}
-
-const Uuid kDevice(0x1111, 0x1111);
-const Uuid kLocation(0x2222, 0x2222);
-const Uuid kRoot(0x3333, 0x0001);
-const Uuid kDirectory(0x3333, 0x0002);
-const Uuid kFile(0x3333, 0x0003);
-const Uuid kContent(0x4444, 0x0001);
-
-WireRecord Device(int64_t at) { return {"device", kDevice, {{"name", "alice"}, {"os", "test"}}, Version(at)}; }
-WireRecord Location(int64_t at) {
-  return {"location", kLocation,
-          {{"name", "Downloads"}, {"path", "/Downloads"}, {"total_entries", 3}, {"device_uuid", kDevice.ToString()},
-           {"entry_uuid", nullptr}},
-          Version(at)};
-}
-WireRecord Entry(const Uuid& uuid, const std::string& name, int kind, const Uuid* parent, int64_t at,
-                 const Uuid* content = nullptr) {
-  return {"entry", uuid,
-          {{"name", name}, {"extension", nullptr}, {"kind", kind}, {"size", 10}, {"modified_at", 5},
-           {"location_uuid", kLocation.ToString()},
-           {"parent_uuid", parent != nullptr ? nlohmann::json(parent->ToString()) : nlohmann::json(nullptr)},
-           {"content_uuid", content != nullptr ? nlohmann::json(content->ToString()) : nlohmann::json(nullptr)},
-           {"metadata_uuid", nullptr}},
-          Version(at)};
-}
-WireRecord Content(int64_t at) {
-  return {"content_identity", kContent,
-          {{"content_hash", "abc"}, {"kind", "txt"}, {"total_size", 10}, {"integrity_checksum", nullptr}},
-          Version(at)};
-}
+using namespace test_records;  // NOLINT(google-build-using-namespace): the fixture's records
 
 TEST_CASE("park: a record whose parent arrives later is parked, then applied on arrival", "[applier]") {
   TestLibrary test(MissingDependencyPolicy::kPark);
