@@ -54,7 +54,7 @@ struct PullJob {
 struct RetriedMessage {
   std::string kind;
   std::shared_ptr<const std::string> payload;
-  int64_t next_send_ms = 0;
+  int64_t next_send_ms = 0;  // on the monotonic clock (Clock::monotonic_ms)
   int64_t backoff_ms = 0;
   uint32_t sends = 1;
 };

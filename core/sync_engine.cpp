@@ -207,11 +207,11 @@ Status SyncEngine::WriteLocal(const std::string& model, const Uuid& uuid, const 
     change.data = record.data;
     AppendSharedLog(change);
     if (shared_write_observer_) shared_write_observer_(change);
-    if (pending_shared_.empty()) pending_shared_since_ms_ = clock_.now_ms();
+    if (pending_shared_.empty()) pending_shared_since_ms_ = clock_.monotonic_ms();
     pending_shared_.push_back(std::move(change));
   } else {
     AdvanceWatermark(device_, model, record.version);
-    if (pending_owned_.empty()) pending_owned_since_ms_ = clock_.now_ms();
+    if (pending_owned_.empty()) pending_owned_since_ms_ = clock_.monotonic_ms();
     pending_owned_.push_back(std::move(record));
   }
   PersistHlc();
@@ -223,22 +223,34 @@ Status SyncEngine::WriteLocal(const std::string& model, const Uuid& uuid, const 
 }
 
 void SyncEngine::Tick() {
-  const int64_t now_ms = clock_.now_ms();
-  // A clock that jumped backwards must not hold a batch forever.
-  auto due = [&](int64_t since_ms) { return now_ms < since_ms || now_ms - since_ms >= settings_.flush_interval_ms; };
+  // Timers run on the monotonic clock: a wall clock set back by a day would
+  // hold a batch or a resend for a day.
+  const int64_t now_ms = clock_.monotonic_ms();
+  auto due = [&](int64_t since_ms) {
+    assert(now_ms >= since_ms);
+    return now_ms - since_ms >= settings_.flush_interval_ms;
+  };
   if (!pending_owned_.empty() && due(pending_owned_since_ms_)) FlushOwned();
   if (!pending_shared_.empty() && due(pending_shared_since_ms_)) FlushShared();
   for (auto& [peer, session] : sessions_) RetryDue(peer, session, now_ms);
 }
 
+namespace {
+
+bool SessionHasPendingWork(const PeerSession& session) {
+  // A peer never heard from on this connection (down, or cut off) gives
+  // nothing to do but wait; it is not work in progress.
+  if (!session.peer_answered) return false;
+  if (!session.unacked.empty()) return true;
+  return session.state != PeerState::kReady && session.state != PeerState::kFailed;
+}
+
+}  // namespace
+
 bool SyncEngine::HasPendingWork() const {
-  if (!pending_owned_.empty() || !pending_shared_.empty()) return true;
+  if (HasUnflushedWrites()) return true;
   for (const auto& [peer, session] : sessions_) {
-    // A peer never heard from on this connection (down, or cut off) gives
-    // nothing to do but wait; it is not work in progress.
-    if (!session.peer_answered) continue;
-    if (!session.unacked.empty()) return true;
-    if (session.state != PeerState::kReady && session.state != PeerState::kFailed) return true;
+    if (SessionHasPendingWork(session)) return true;
   }
   return false;
 }
@@ -247,7 +259,7 @@ std::vector<PeerStatus> SyncEngine::PeerStatuses() const {
   std::vector<PeerStatus> statuses;
   for (const auto& [peer, session] : sessions_) {
     statuses.push_back(PeerStatus{peer, session.state, session.jobs.size(), session.request.has_value(),
-                                  session.buffer.size(), session.unacked.size()});
+                                  session.buffer.size(), session.unacked.size(), SessionHasPendingWork(session)});
   }
   return statuses;
 }
@@ -292,7 +304,7 @@ RetriedMessage SyncEngine::SendRetried(const Uuid& peer, const Message& message)
   std::string kind(MessageKind(message));
   ++counters_.messages_sent;
   transport_.Send(peer, kind, *payload);
-  return RetriedMessage{std::move(kind), std::move(payload), clock_.now_ms() + settings_.retry_timeout_ms,
+  return RetriedMessage{std::move(kind), std::move(payload), clock_.monotonic_ms() + settings_.retry_timeout_ms,
                         settings_.retry_timeout_ms, 1};
 }
 

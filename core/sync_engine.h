@@ -76,6 +76,10 @@ struct PeerStatus {
   bool request_in_flight = false;
   size_t buffered = 0;      // realtime messages waiting for Ready
   size_t unacked = 0;       // batches sent to the peer and not acked
+  // Work in progress with this peer: an unacked batch, or an exchange, pull
+  // or buffer not finished, with a peer that has answered on this
+  // connection. Only the peer can end it (by answering or acking).
+  bool pending_work = false;
 };
 
 class SyncEngine {
@@ -136,6 +140,8 @@ class SyncEngine {
   // or a session with a peer that has answered is still exchanging, pulling
   // or holding a buffer.
   bool HasPendingWork() const;
+  // True while local writes wait to be flushed (work no peer is needed for).
+  bool HasUnflushedWrites() const { return !pending_owned_.empty() || !pending_shared_.empty(); }
   // One entry per connected peer, by peer uuid.
   std::vector<PeerStatus> PeerStatuses() const;
 
@@ -219,7 +225,7 @@ class SyncEngine {
 
   // Volatile state: lost on a crash (DESIGN.md 3.5).
   std::vector<WireRecord> pending_owned_;
-  int64_t pending_owned_since_ms_ = 0;
+  int64_t pending_owned_since_ms_ = 0;  // monotonic, as every timer
   std::vector<SharedChangeEntry> pending_shared_;
   int64_t pending_shared_since_ms_ = 0;
   std::map<Uuid, PeerSession> sessions_;  // connected peers

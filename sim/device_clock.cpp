@@ -20,7 +20,7 @@ DeviceClock::DeviceClock(std::function<int64_t()> virtual_time_us, DeviceClockSe
   SYNCSIM_ASSERT(settings_.drift_ppm > -parts_per_million);
 }
 
-int64_t DeviceClock::now_ms() const {
+int64_t DeviceClock::LocalMicroseconds() const {
   const int64_t virtual_us = virtual_time_us_();
   SYNCSIM_ASSERT(virtual_us >= 0);
   // virtual_us * drift_ppm / 1e6, split into whole seconds and the remainder
@@ -32,7 +32,13 @@ int64_t DeviceClock::now_ms() const {
   const int64_t drift_us = seconds * settings_.drift_ppm + remainder_us * settings_.drift_ppm / parts_per_million;
   const int64_t local_us = virtual_us + drift_us;
   SYNCSIM_ASSERT(local_us >= 0);
-  return settings_.epoch_ms + settings_.offset_ms + jumps_total_ms_ + local_us / 1000;
+  return local_us;
 }
+
+int64_t DeviceClock::now_ms() const {
+  return settings_.epoch_ms + settings_.offset_ms + jumps_total_ms_ + LocalMicroseconds() / 1000;
+}
+
+int64_t DeviceClock::monotonic_ms() const { return LocalMicroseconds() / 1000; }
 
 }  // namespace syncsim::sim

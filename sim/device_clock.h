@@ -28,7 +28,8 @@ struct DeviceClockSettings {
 };
 
 // Local time = epoch_ms + offset_ms + jumps_total_ms
-//            + (virtual_us + virtual_us * drift_ppm / 1'000'000) / 1000.
+//            + (virtual_us + virtual_us * drift_ppm / 1'000'000) / 1000;
+// monotonic time = (virtual_us + virtual_us * drift_ppm / 1'000'000) / 1000.
 // Owns its settings and jump total; reads virtual time through a source it
 // does not own.
 class DeviceClock : public syncsim::core::Clock {
@@ -43,6 +44,11 @@ class DeviceClock : public syncsim::core::Clock {
 
   // The device's wall time in milliseconds since the Unix epoch.
   int64_t now_ms() const override;
+  // The device's monotonic time: virtual time at the device's rate (drift
+  // applies, offset and jumps do not), in milliseconds since virtual time 0.
+  // Without jumps it advances exactly as now_ms() does, so timers behave the
+  // same on both readings until a clock jumps.
+  int64_t monotonic_ms() const override;
 
   // Steps the clock by `by_ms` from now on (negative steps it back), as an
   // NTP correction or a user changing the time would.
@@ -52,6 +58,9 @@ class DeviceClock : public syncsim::core::Clock {
   int64_t jumps_total_ms() const { return jumps_total_ms_; }
 
  private:
+  // Virtual time at the device's rate, in microseconds (>= 0).
+  int64_t LocalMicroseconds() const;
+
   std::function<int64_t()> virtual_time_us_;
   DeviceClockSettings settings_;
   int64_t jumps_total_ms_ = 0;

@@ -66,6 +66,10 @@ bool Network::IsConnected(const std::string& a, const std::string& b) const {
   return connections_.contains(MakePair(a, b));
 }
 
+bool Network::CanDeliver(const std::string& from, const std::string& to) const {
+  return IsNodeUp(from) && IsNodeUp(to) && IsConnected(from, to) && !Blocks(from, to);
+}
+
 std::vector<std::string> Network::ConnectedPeers(const std::string& name) const {
   GetNode(name);
   std::vector<std::string> peers;

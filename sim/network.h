@@ -101,6 +101,11 @@ class Network {
   // REQUIRES: both nodes exist; a != b.
   void Disconnect(const std::string& a, const std::string& b);
   bool IsConnected(const std::string& a, const std::string& b) const;
+  // True when a message sent now from `from` could reach `to`: both nodes
+  // are up, connected, and no partition cuts from -> to. Drop rates do not
+  // count: a lossy link still delivers eventually.
+  // REQUIRES: both nodes exist.
+  bool CanDeliver(const std::string& from, const std::string& to) const;
   // Nodes with an open connection to `name`, sorted.
   // REQUIRES: the node exists.
   std::vector<std::string> ConnectedPeers(const std::string& name) const;

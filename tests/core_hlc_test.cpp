@@ -34,6 +34,8 @@ constexpr uint32_t kMaxCounter = std::numeric_limits<uint32_t>::max();
 class FakeClock : public Clock {
  public:
   int64_t now_ms() const override { return now_ms_; }
+  // The HLC never reads the monotonic clock.
+  int64_t monotonic_ms() const override { return 0; }
   void Set(int64_t now_ms) { now_ms_ = now_ms; }
 
  private:

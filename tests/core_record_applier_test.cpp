@@ -139,7 +139,7 @@ TEST_CASE("apply is idempotent: duplicates and older versions change nothing", "
   CHECK(test.Query("SELECT count(*) FROM pending_dependencies") == 1);
 }
 
-TEST_CASE("moves re-parent a subtree in the closure; deletes remove it and are not resurrected", "[applier]") {
+TEST_CASE("moves re-parent a subtree in the closure, and deletes remove it and are not resurrected", "[applier]") {
   TestLibrary test(MissingDependencyPolicy::kPark);
   const Uuid other(0x3333, 0x0009);
   test.Apply(Device(1));

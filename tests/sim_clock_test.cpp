@@ -60,6 +60,24 @@ TEST_CASE("DeviceClock: jumps go back and forward and add up", "[sim]") {
   CHECK(clock.jumps_total_ms() == 7000);
 }
 
+TEST_CASE("DeviceClock: the monotonic reading ignores offset and jumps and keeps the drift", "[sim]") {
+  int64_t virtual_us = 10'000'000;
+  DeviceClock clock([&virtual_us] { return virtual_us; },
+                    DeviceClockSettings{.epoch_ms = 1'000'000, .offset_ms = -1500, .drift_ppm = 100'000});
+  CHECK(clock.monotonic_ms() == 11'000);  // 10 s at +10%
+  CHECK(clock.now_ms() == 1'000'000 - 1500 + 11'000);
+  clock.Jump(-86'400'000);  // the wall clock set back by a day
+  CHECK(clock.monotonic_ms() == 11'000);
+  virtual_us += 1'000'000;
+  CHECK(clock.monotonic_ms() == 12'100);
+  // Without jumps both readings advance alike, so intervals agree.
+  clock.Jump(86'400'000);
+  const int64_t wall_before = clock.now_ms();
+  const int64_t monotonic_before = clock.monotonic_ms();
+  virtual_us += 1'234'567;
+  CHECK(clock.now_ms() - wall_before == clock.monotonic_ms() - monotonic_before);
+}
+
 TEST_CASE("DeviceClock: reads the scheduler's virtual time", "[sim]") {
   syncsim::sim::Scheduler scheduler({.events_max = 10, .random_tie_break = false}, syncsim::sim::Random(1), nullptr);
   DeviceClock clock(scheduler, DeviceClockSettings{.epoch_ms = 1000, .offset_ms = 7, .drift_ppm = 0});

@@ -21,6 +21,7 @@
 #include "sim/scenario/scenario_runner.h"
 #include "sim/snapshot/report_rebuild.h"
 #include "sim/snapshot/snapshot_diff.h"
+#include "tests/syncsim_command.h"
 #include "tests/test_files.h"
 
 namespace syncsim {
@@ -29,6 +30,8 @@ namespace {
 namespace fs = std::filesystem;
 
 using testing::ReadFile;
+using testing::CommandResult;
+using testing::RunSyncsim;
 
 fs::path FreshDir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("syncsim-report-test-" + name);
@@ -75,24 +78,6 @@ int64_t SqlInt(const fs::path& database, const std::string& sql, const fs::path&
   sqlite3_finalize(statement);
   sqlite3_close(handle);
   return value;
-}
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult RunSyncsim(const std::string& arguments) {
-  const std::string command = std::string(SYNCSIM_BINARY) + " " + arguments + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t read = 0;
-  while ((read = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, read);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
 }
 
 TEST_CASE("summary.json numbers match independent SQL over the snapshot databases", "[snapshot][report]") {
@@ -183,7 +168,7 @@ TEST_CASE("report rebuilds the run's summary.json byte for byte from the snapsho
   }
 }
 
-TEST_CASE("diff: a run against itself has no difference; a planted drop shows what bob lacks", "[snapshot][diff]") {
+TEST_CASE("diff: a run against itself has no difference, and a planted drop shows what bob lacks", "[snapshot][diff]") {
   const fs::path out = FreshDir("diff");
   const fs::path good = RunScenarioTo("regression/realtime_alice_to_bob.json", kSmallDefault, out / "park");
   sim::SnapshotDiff same;
@@ -316,7 +301,7 @@ TEST_CASE("missing or damaged snapshot files: a clear error naming the file, exi
   }
 }
 
-TEST_CASE("linkage.dot marks what a receiver lacks; without Graphviz the DOT stays and the report says so",
+TEST_CASE("linkage.dot marks what a receiver lacks, and without Graphviz the DOT stays and the report says so",
           "[snapshot][graph]") {
   const fs::path out = FreshDir("graph");
   const fs::path run =

@@ -76,13 +76,32 @@ void Cluster::EndWork() {
 
 bool Cluster::Quiescent() const {
   if (active_work_ > 0) return false;
-  if (network_.in_flight() > 0 || network_.held() > 0) return false;
+  // Held copies are not counted: only a heal moves them.
+  if (network_.in_flight() > 0) return false;
   // A (re)connection not yet announced still has its exchange to run.
   if (network_.notifications_pending() > 0) return false;
   for (const auto& device : devices_) {
-    if (device->is_on() && device->engine().HasPendingWork()) return false;
+    if (!device->is_on()) continue;
+    if (device->engine().HasUnflushedWrites()) return false;
+    for (const core::PeerStatus& status : device->engine().PeerStatuses()) {
+      if (status.pending_work && Reachable(device->name(), directory_.NameOf(status.peer))) return false;
+    }
   }
   return true;
+}
+
+bool Cluster::Reachable(const std::string& a, const std::string& b) const {
+  return network_.CanDeliver(a, b) && network_.CanDeliver(b, a);
+}
+
+bool Cluster::Apart() const {
+  for (size_t i = 0; i < devices_.size(); ++i) {
+    if (!devices_[i]->is_on()) return true;
+    for (size_t j = i + 1; j < devices_.size(); ++j) {
+      if (devices_[j]->is_on() && !Reachable(devices_[i]->name(), devices_[j]->name())) return true;
+    }
+  }
+  return false;
 }
 
 bool Cluster::RunUntilQuiescent(int64_t time_us_max) {

@@ -63,9 +63,20 @@ class Cluster {
   void BeginWork() { ++active_work_; }
   void EndWork();
 
-  // True when no workload is active, no running device has unflushed local
-  // writes, and no message is in flight or held.
+  // True when nothing left can happen without a fault ending: no workload
+  // is active, no message is in flight, no connection notice is pending, no
+  // running device has unflushed local writes, and no device has work in
+  // progress with a peer it can reach both ways. Work with a peer that is
+  // down, disconnected or partitioned away, and copies held by a partition,
+  // wait for a restart, connect or heal: devices apart are quiescent.
   bool Quiescent() const;
+  // True when `a` and `b` can exchange messages both ways now (both up,
+  // connected, not cut by a partition in either direction).
+  // REQUIRES: both devices exist.
+  bool Reachable(const std::string& a, const std::string& b) const;
+  // True when some two running devices cannot reach each other, or some
+  // device is off: replicas may legitimately disagree.
+  bool Apart() const;
   // The last-writer-wins oracle: for every shared record any device ever
   // wrote, the value of the write with the greatest HLC (nullopt when that
   // write deleted it). Every device must end with exactly these values.

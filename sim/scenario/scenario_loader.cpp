@@ -1,7 +1,5 @@
 #include "sim/scenario/scenario_loader.h"
 
-#include "sim/scenario/swarm.h"
-
 #include <algorithm>
 #include <array>
 #include <filesystem>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "sim/assert.h"
+#include "sim/scenario/device_power_rules.h"
 #include "sim/scenario/swarm.h"
 
 // Returns the Status of `expression` from the enclosing function unless it
@@ -1135,7 +1134,9 @@ Status ApplyOverride(json* document, std::string_view assignment) {
 Status ParseScenario(const json& document, Scenario* scenario) {
   SYNCSIM_ASSERT(scenario != nullptr);
   ScenarioParser parser;
-  return parser.Parse(document, scenario);
+  Status status = parser.Parse(document, scenario);
+  if (!status.ok()) return status;
+  return CheckDevicePowerSteps(*scenario);
 }
 
 Status LoadScenarioFile(const std::string& path, const std::vector<std::string>& overrides,

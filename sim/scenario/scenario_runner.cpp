@@ -67,6 +67,8 @@ class Runner {
   // resets a device's counters.
   std::vector<uint64_t> ProgressSignature() const;
   void NoteProgress();
+  // Starts a new stall window now, from the current progress signature.
+  void RestartStallWindow();
   bool StallWindowPassed();
   void DeclareStall(const std::string& reason);
   ConvergenceResult CheckNow();
@@ -84,6 +86,7 @@ class Runner {
   std::map<std::string, int> workload_ordinals_;
   std::vector<uint64_t> last_signature_;
   int64_t last_progress_us_ = 0;
+  size_t current_step_ = 0;  // index of the step running, for stall reports
   nlohmann::json stall_;
   std::ofstream trace_file_;
   std::vector<ReportPhase> report_phases_;  // every phase written, for report.html
@@ -192,7 +195,20 @@ std::vector<PhaseDevice> Runner::PhaseDevices() {
 }
 
 void Runner::DeclareStall(const std::string& reason) {
-  if (!stall_.is_null()) return;  // reported once
+  cluster_.trace().Record(TraceRecord{.time_us = cluster_.scheduler().now_us(),
+                                      .kind = "stall",
+                                      .source = "",
+                                      .target = "",
+                                      .detail = reason,
+                                      .size_bytes = 0,
+                                      .fate = ""});
+  if (!stall_.is_null()) {
+    // The first stall keeps the diagnosis; later ones are listed by step.
+    stall_["later_stalls"].push_back({{"step", current_step_},
+                                      {"reason", reason},
+                                      {"detected_at_ms", cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond}});
+    return;
+  }
   ConvergenceResult convergence = CheckNow();
   nlohmann::json devices = nlohmann::json::object();
   std::string parked_headline;
@@ -245,23 +261,19 @@ void Runner::DeclareStall(const std::string& reason) {
   if (headline.rfind("; ", 0) == 0) headline.erase(0, 2);
   if (headline.empty()) headline = "devices hold the same rows but work is still pending";
   stall_ = {{"reason", reason},
+            {"step", current_step_},
             {"headline", headline},
             {"detected_at_ms", cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond},
             {"last_progress_at_ms", last_progress_us_ / kMicrosecondsPerMillisecond},
             {"stall_window_ms", scenario_.stall_window_ms},
             {"network", {{"in_flight", cluster_.network().in_flight()}, {"held", cluster_.network().held()}}},
-            {"devices", devices}};
-  cluster_.trace().Record(TraceRecord{.time_us = cluster_.scheduler().now_us(),
-                                      .kind = "stall",
-                                      .source = "",
-                                      .target = "",
-                                      .detail = reason,
-                                      .size_bytes = 0,
-                                      .fate = ""});
+            {"devices", devices},
+            {"later_stalls", nlohmann::json::array()}};
 }
 
 void Runner::WaitForWorkloads() {
   const int64_t deadline_us = kScenarioTimeMsMax * kMicrosecondsPerMillisecond;
+  RestartStallWindow();
   auto busy = [this] {
     for (const auto& workload : workloads_) {
       if (!workload->done()) return true;
@@ -277,12 +289,21 @@ void Runner::WaitForWorkloads() {
   if (busy() && StallWindowPassed()) DeclareStall("a workload made no progress for the stall window");
 }
 
+void Runner::RestartStallWindow() {
+  last_signature_ = ProgressSignature();
+  last_progress_us_ = cluster_.scheduler().now_us();
+}
+
 void Runner::RunUntilQuiescent(int64_t max_ms) {
   Scheduler& scheduler = cluster_.scheduler();
   const int64_t deadline_us = std::min(scheduler.now_us() + max_ms * kMicrosecondsPerMillisecond,
                                        kScenarioTimeMsMax * kMicrosecondsPerMillisecond);
-  NoteProgress();
-  while (stall_.is_null()) {
+  // Each step watches for a stall of its own: an earlier step's stall (or
+  // a long wait while devices were apart) must not cut this one short.
+  RestartStallWindow();
+  // Every pass either returns or saw progress, and progress needs virtual
+  // time, so the deadline ends the loop.
+  for (;;) {
     scheduler.RunWhile(
         [&] {
           NoteProgress();
@@ -295,6 +316,10 @@ void Runner::RunUntilQuiescent(int64_t max_ms) {
       return;  // stalled, or max_ms reached
     }
     if (CheckNow().converged) return;
+    // Devices that cannot reach each other (partitioned, disconnected or
+    // off) disagree by design until a heal, connect or restart: that is
+    // quiescence, not a stall.
+    if (cluster_.Apart()) return;
     // Quiescent but the devices disagree: give the sync loops the stall
     // window to make progress on their own before calling it a stall.
     const std::vector<uint64_t> before = ProgressSignature();
@@ -501,11 +526,12 @@ void Runner::Evaluate(RunResult* result) {
                                        {"parked_records", facts.parked_records},
                                        {"linkage", linkage_summary},
                                        {"sync", core::ToJson(counters)}};
-    // Acknowledgements: once everything is delivered, every connected peer
-    // has acked every shared change this device made.
+    // Acknowledgements: once everything is delivered, every peer the device
+    // can reach has acked every shared change this device made.
     if (device->is_on() && result->quiescent) {
       core::SqliteDb& sql = device->library()->sql();
       for (const std::string& peer : cluster_.network().ConnectedPeers(device->name())) {
+        if (!cluster_.Reachable(device->name(), peer)) continue;
         core::Statement& count = sql.Prepare(
             "SELECT count(*) FROM shared_changes WHERE substr(hlc, 35) = ?1 AND hlc > "
             "coalesce((SELECT last_acked_hlc FROM peer_acks WHERE peer = ?2), '')");
@@ -581,6 +607,7 @@ core::Status Runner::Run(RunResult* result) {
   NoteProgress();
   for (size_t index = 0; index < scenario_.steps.size(); ++index) {
     const ScenarioStep& step = scenario_.steps[index];
+    current_step_ = index;
     if (step.at_ms.has_value()) {
       const int64_t at_us = *step.at_ms * kMicrosecondsPerMillisecond;
       if (at_us > cluster_.scheduler().now_us()) {

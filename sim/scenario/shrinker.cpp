@@ -92,6 +92,25 @@ bool RemoveDevice(json* document, const std::string& name) {
   return true;
 }
 
+// Adds `document` without each crash and the restart that follows it:
+// either alone leaves a scenario the loader refuses (a restart of a running
+// device), so single-step removal could never take a crash away.
+void AddWithoutCrashPairs(const json& document, std::vector<json>* candidates) {
+  const json& steps = document["steps"];
+  for (size_t crash = 0; crash < steps.size(); ++crash) {
+    if (steps[crash].value("action", "") != "crash") continue;
+    const std::string device = steps[crash].value("device", "");
+    for (size_t restart = crash + 1; restart < steps.size(); ++restart) {
+      if (steps[restart].value("action", "") != "restart" || steps[restart].value("device", "") != device) continue;
+      json candidate = document;
+      candidate["steps"].erase(candidate["steps"].begin() + static_cast<long>(restart));
+      candidate["steps"].erase(candidate["steps"].begin() + static_cast<long>(crash));
+      if (!candidate["steps"].empty()) candidates->push_back(std::move(candidate));
+      break;
+    }
+  }
+}
+
 // Every smaller variant of `document`, most drastic first.
 std::vector<json> Candidates(const json& document) {
   std::vector<json> candidates;
@@ -108,6 +127,7 @@ std::vector<json> Candidates(const json& document) {
     candidate["steps"].erase(candidate["steps"].begin() + static_cast<long>(i));
     if (!candidate["steps"].empty()) candidates.push_back(std::move(candidate));
   }
+  AddWithoutCrashPairs(document, &candidates);
   // Without a network fault.
   if (document.contains("network")) {
     for (const char* fault : {"drop", "duplicate"}) {

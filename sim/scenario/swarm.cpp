@@ -1,6 +1,7 @@
 #include "sim/scenario/swarm.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,51 @@ struct FaultStep {
   int64_t offset_ms;
   nlohmann::json step;
 };
+
+// Where the drawn steps go: before the first run_until_quiescent, or at the
+// end.
+size_t InsertionIndex(const nlohmann::json& steps) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].is_object() && steps[i].value("action", "") == "run_until_quiescent") return i;
+  }
+  return steps.size();
+}
+
+// Removes from `names` the devices that are not running just before step
+// `insert_at` (crashed there, or not started yet), so that a drawn crash
+// always hits a running device.
+void KeepRunningAt(const nlohmann::json& steps, size_t insert_at, std::vector<std::string>* names) {
+  for (size_t i = 0; i < insert_at && i < steps.size(); ++i) {
+    if (!steps[i].is_object() || !steps[i].contains("device") || !steps[i]["device"].is_string()) continue;
+    const std::string action = steps[i].value("action", "");
+    const std::string device = steps[i]["device"].get<std::string>();
+    if (action == "crash") {
+      names->erase(std::remove(names->begin(), names->end(), device), names->end());
+    } else if ((action == "restart" || action == "start") &&
+               std::find(names->begin(), names->end(), device) == names->end()) {
+      names->push_back(device);
+    }
+  }
+}
+
+// Up to kSwarmCrashesMax crash/restart pairs of devices in `crashable`. A
+// device crashes again only after its restart: a crash of a crashed device
+// is an invalid scenario.
+void DrawCrashes(const std::vector<std::string>& crashable, Random* random, std::vector<FaultStep>* faults) {
+  std::map<std::string, int64_t> restarted_at_ms;
+  const int64_t crashes = !crashable.empty() && random->Bernoulli(0.4) ? random->Range(1, kSwarmCrashesMax) : 0;
+  for (int64_t crash_index = 0; crash_index < crashes; ++crash_index) {
+    const std::string device = random->Choice(crashable);
+    int64_t start = random->Range(0, kSwarmFaultStartMsMax);
+    if (auto earlier = restarted_at_ms.find(device); earlier != restarted_at_ms.end()) {
+      start = std::max(start, earlier->second + 1);
+    }
+    const int64_t restart = start + random->Range(100, kSwarmFaultLengthMsMax);
+    restarted_at_ms[device] = restart;
+    faults->push_back({start, {{"action", "crash"}, {"device", device}}});
+    faults->push_back({restart, {{"action", "restart"}, {"device", device}}});
+  }
+}
 
 }  // namespace
 
@@ -74,33 +120,24 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
     faults.push_back({start, partition});
     faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "heal"}}});
   }
-  const int64_t crashes = !crashable.empty() && random.Bernoulli(0.4) ? random.Range(1, kSwarmCrashesMax) : 0;
-  for (int64_t crash_index = 0; crash_index < crashes; ++crash_index) {
-    const std::string device = random.Choice(crashable);
-    const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
-    faults.push_back({start, {{"action", "crash"}, {"device", device}}});
-    faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "restart"}, {"device", device}}});
-  }
+  nlohmann::json& steps = (*document)["steps"];
+  const size_t insert_at = InsertionIndex(steps);
+  KeepRunningAt(steps, insert_at, &crashable);
+  DrawCrashes(crashable, &random, &faults);
   const int64_t jumps = random.Bernoulli(0.25) ? random.Range(1, kSwarmClockJumpsMax) : 0;
   for (int64_t jump_index = 0; jump_index < jumps; ++jump_index) {
-    faults.push_back({random.Range(0, kSwarmFaultStartMsMax),
-                      {{"action", "clock_jump"},
-                       {"device", random.Choice(names)},
-                       {"by_ms", random.Range(-3'000, 3'000)}}});
+    const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
+    const std::string device = random.Choice(names);
+    const int64_t bound_ms = random.Bernoulli(0.5) ? kSwarmClockJumpSmallMsMax : kSwarmClockJumpLargeMsMax;
+    faults.push_back({start, {{"action", "clock_jump"}, {"device", device}, {"by_ms", random.Range(-bound_ms, bound_ms)}}});
   }
   std::stable_sort(faults.begin(), faults.end(),
                    [](const FaultStep& left, const FaultStep& right) { return left.offset_ms < right.offset_ms; });
 
   // Before the first run_until_quiescent (or at the end, followed by one),
   // no earlier than any explicit time before that point.
-  nlohmann::json& steps = (*document)["steps"];
-  size_t insert_at = steps.size();
   int64_t base_ms = 0;
-  for (size_t i = 0; i < steps.size(); ++i) {
-    if (steps[i].is_object() && steps[i].value("action", "") == "run_until_quiescent") {
-      insert_at = i;
-      break;
-    }
+  for (size_t i = 0; i < insert_at; ++i) {
     if (steps[i].is_object() && steps[i].contains("at_ms") && steps[i]["at_ms"].is_number_integer()) {
       base_ms = std::max(base_ms, steps[i]["at_ms"].get<int64_t>());
     }

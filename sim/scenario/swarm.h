@@ -28,6 +28,11 @@ inline constexpr int64_t kSwarmFaultLengthMsMax = 8'000;
 inline constexpr int64_t kSwarmPartitionsMax = 2;
 inline constexpr int64_t kSwarmCrashesMax = 2;
 inline constexpr int64_t kSwarmClockJumpsMax = 2;
+// A drawn jump is small (an NTP correction, up to kSwarmClockJumpSmallMsMax
+// either way) or large (a user setting the date, up to a day either way),
+// by a coin flip: timers must not freeze after either.
+inline constexpr int64_t kSwarmClockJumpSmallMsMax = 3'000;
+inline constexpr int64_t kSwarmClockJumpLargeMsMax = 86'400'000;
 
 // Rewrites `document` (a scenario, before validation) with faults drawn
 // from `seed` and returns what was drawn, for printing and for the run's

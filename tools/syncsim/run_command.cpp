@@ -11,6 +11,7 @@
 #include "sim/scenario/scenario_loader.h"
 #include "sim/scenario/scenario_runner.h"
 #include "tools/syncsim/commands.h"
+#include "tools/syncsim/decimal_flag.h"
 
 namespace syncsim::tools {
 namespace {
@@ -112,7 +113,7 @@ std::function<int()> RegisterRunCommand(CLI::App& app) {
   auto arguments = std::make_shared<RunArguments>();
   CLI::App* command = app.add_subcommand("run", "Run one scenario, write its snapshot and check its expectations");
   command->add_option("scenario", arguments->scenario_path, "Scenario file (JSON)")->required();
-  command->add_option("--seed", arguments->seed, "Root seed (overrides the file's)");
+  AddSeedOption(command, "--seed", &arguments->seed, "Root seed (overrides the file's)");
   command->add_option("--out", arguments->out_dir, "Snapshot folder (default: snapshots)");
   command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
   command->add_flag("--json", arguments->json, "Print exactly one JSON object on stdout (human output on stderr)");

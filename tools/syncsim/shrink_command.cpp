@@ -17,6 +17,7 @@
 #include "sim/scenario/shrinker.h"
 #include "sim/snapshot/atomic_file.h"
 #include "tools/syncsim/commands.h"
+#include "tools/syncsim/decimal_flag.h"
 
 namespace syncsim::tools {
 namespace {
@@ -79,7 +80,7 @@ std::function<int()> RegisterShrinkCommand(CLI::App& app) {
   auto arguments = std::make_shared<ShrinkArguments>();
   CLI::App* command = app.add_subcommand("shrink", "Make a failing scenario small and write it as a scenario file");
   command->add_option("scenario", arguments->scenario_path, "Scenario file (JSON)")->required();
-  command->add_option("--seed", arguments->seed, "The failing seed (default: the file's)");
+  AddSeedOption(command, "--seed", &arguments->seed, "The failing seed (default: the file's)");
   command->add_flag("--swarm", arguments->swarm, "The failure came from a swarm run: draw its faults from the seed");
   command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
   command->add_option("--out", arguments->out_path, "Where to write the shrunk scenario (default: NAME-seed-N-shrunk.json)");

@@ -22,6 +22,7 @@
 #include "sim/scenario/scenario_loader.h"
 #include "sim/text_format.h"
 #include "tools/syncsim/commands.h"
+#include "tools/syncsim/decimal_flag.h"
 
 extern char** environ;
 
@@ -60,16 +61,8 @@ struct SeedResult {
 bool ParseNumberPair(const std::string& text, const std::string& separator, uint64_t* left, uint64_t* right) {
   const size_t at = text.find(separator);
   if (at == std::string::npos) return false;
-  auto parse = [](const std::string& digits, uint64_t* out) {
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return false;
-    try {
-      *out = std::stoull(digits);
-    } catch (const std::exception&) {
-      return false;  // out of range
-    }
-    return true;
-  };
-  return parse(text.substr(0, at), left) && parse(text.substr(at + separator.size()), right);
+  return ParseDecimalU64(std::string_view(text).substr(0, at), left) &&
+         ParseDecimalU64(std::string_view(text).substr(at + separator.size()), right);
 }
 
 // "A..B" with A <= B.
