@@ -457,6 +457,7 @@ void Runner::Evaluate(RunResult* result) {
   int64_t orphans_total_max = 0;
   std::string orphan_device;
   int64_t closure_errors = 0;
+  std::string path_detail;  // directory_paths rows that break its contract, per device
   std::string dangling_detail;  // foreign keys whose local id names no row
   std::string hlc_problems;
   std::string ack_problems;
@@ -470,6 +471,10 @@ void Runner::Evaluate(RunResult* result) {
       orphan_device = device->name();
     }
     closure_errors += facts.closure_errors;
+    if (facts.directory_path_errors > 0) {
+      path_detail += fmt::format("{}{} on {} (first: {})", path_detail.empty() ? "" : "; ", facts.directory_path_errors,
+                                 device->name(), facts.directory_path_error_samples.front());
+    }
     for (const auto& [field, count] : facts.dangling) {
       if (count > 0) dangling_detail += fmt::format("{}{} {} on {}", dangling_detail.empty() ? "" : "; ", count, field, device->name());
     }
@@ -544,6 +549,9 @@ void Runner::Evaluate(RunResult* result) {
   add("invariant.closure", closure_errors == 0,
       closure_errors == 0 ? std::string("entry_closure agrees with every parent chain")
                           : fmt::format("{} entries with inconsistent closure rows", closure_errors));
+  add("invariant.paths", path_detail.empty(),
+      path_detail.empty() ? std::string("every directory has one directory_paths row: the names along its parent chain")
+                          : "directories whose directory_paths row is stale, missing or extra: " + path_detail);
   add("invariant.hlc", hlc_problems.empty(), hlc_problems.empty() ? std::string("every log is behind its clock") : hlc_problems);
   std::vector<std::string> problems;
   for (const auto& workload : workloads_) {
