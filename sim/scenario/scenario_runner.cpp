@@ -11,6 +11,7 @@
 #include "sim/assert.h"
 #include "sim/check/convergence.h"
 #include "sim/check/database_facts.h"
+#include "sim/check/state_fingerprint.h"
 #include "sim/cluster/cluster.h"
 #include "sim/snapshot/atomic_file.h"
 #include "sim/snapshot/database_backup.h"
@@ -87,6 +88,7 @@ class Runner {
   nlohmann::json stall_;
   std::ofstream trace_file_;
   std::vector<ReportPhase> report_phases_;  // every phase written, for report.html
+  std::map<std::string, std::string> phase_state_fingerprints_;  // phase -> hex, for RunResult
 };
 
 ClusterSettings Runner::MakeSettings() const {
@@ -372,6 +374,8 @@ core::Status Runner::Execute(size_t index, const ScenarioStep& step) {
 }
 
 core::Status Runner::WritePhase(const std::string& phase) {
+  phase_state_fingerprints_[phase] = StateDigestHex(
+      StateFingerprint(ReadDeviceRows(PhaseDevices(), core::ModelRegistry::Default()), core::ModelRegistry::Default()));
   // Nothing on disk for a run without an output folder; the phase is still
   // part of the timeline.
   if (work_dir_.empty()) return core::Status::Ok();
@@ -412,6 +416,7 @@ void Runner::Evaluate(RunResult* result) {
   SharedOracle oracle = cluster_.Oracle();
   ConvergenceResult convergence = CheckConvergence(rows, core::ModelRegistry::Default(), &oracle);
   std::vector<Linkage> linkage = ComputeLinkage(rows);
+  result->state_fingerprint = StateDigestHex(StateFingerprint(rows, core::ModelRegistry::Default()));
   result->converged = convergence.converged;
   for (const Difference& difference : convergence.differences) {
     result->difference_keys.push_back(
@@ -525,6 +530,9 @@ void Runner::Evaluate(RunResult* result) {
       }
     }
   }
+  for (const auto& [name, digest] : DeviceStateDigests(rows, core::ModelRegistry::Default())) {
+    result->devices[name]["state_digest"] = StateDigestHex(digest);
+  }
   if (expect.orphans_max.has_value()) {
     add("orphans_max", orphans_total_max <= *expect.orphans_max,
         orphans_total_max == 0 ? std::string("no orphans")
@@ -611,6 +619,7 @@ core::Status Runner::Run(RunResult* result) {
   result->scenario = scenario_.name;
   result->seed = scenario_.seed;
   result->fingerprint = cluster_.trace().FingerprintHex();
+  result->phase_state_fingerprints = phase_state_fingerprints_;
   result->virtual_time_ms = cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond;
   result->events = cluster_.scheduler().events_run();
   result->messages = cluster_.network().counts();
@@ -629,6 +638,8 @@ nlohmann::json RunResult::ToJson() const {
   return {{"scenario", scenario},
           {"seed", seed},
           {"fingerprint", fingerprint},
+          {"state_fingerprint", state_fingerprint},
+          {"phase_state_fingerprints", phase_state_fingerprints},
           {"virtual_time_ms", virtual_time_ms},
           {"events", events},
           {"messages",
