@@ -15,6 +15,40 @@ int64_t QueryInt(core::SqliteDb& db, const std::string& sql) {
   return value;
 }
 
+// The path every directory must have, derived from the entry rows alone the
+// way LibraryDb::RefreshDirectoryPaths builds it: its parent's path (none
+// when the parent is missing or not a directory, which starts a path of its
+// own, as for a root) plus '/' and its name. A directory on a parent cycle
+// is reached from no start, gets no expected path and counts as an error.
+constexpr const char* kExpectedDirectoryPaths =
+    "WITH RECURSIVE expected(id, path) AS ("
+    "SELECT e.id, '/' || COALESCE(e.name, '') FROM entry e WHERE e.kind = 1 AND NOT EXISTS "
+    "(SELECT 1 FROM entry p WHERE p.id = e.parent_id AND p.kind = 1) "
+    "UNION ALL "
+    "SELECT c.id, x.path || '/' || COALESCE(c.name, '') FROM entry c JOIN expected x ON c.parent_id = x.id "
+    "WHERE c.kind = 1) ";
+
+// The entries whose directory_paths row breaks the contract: a directory
+// without its row or with another path than expected, and a row for an
+// entry that is missing or not a directory (a rename, move or kind change
+// that forgot the refresh leaves one of these behind).
+constexpr const char* kDirectoryPathErrors =
+    "SELECT e.uuid FROM entry e LEFT JOIN expected x ON x.id = e.id "
+    "LEFT JOIN directory_paths d ON d.entry_id = e.id "
+    "WHERE e.kind = 1 AND (x.path IS NULL OR d.path IS NULL OR d.path != x.path) "
+    "UNION ALL "
+    "SELECT COALESCE((SELECT e.uuid FROM entry e WHERE e.id = d.entry_id), 'missing entry ' || d.entry_id) "
+    "FROM directory_paths d WHERE NOT EXISTS (SELECT 1 FROM entry e WHERE e.id = d.entry_id AND e.kind = 1) ";
+
+void ReadDirectoryPathErrors(core::SqliteDb& db, DatabaseFacts* facts) {
+  facts->directory_path_errors =
+      QueryInt(db, fmt::format("{}SELECT count(*) FROM ({})", kExpectedDirectoryPaths, kDirectoryPathErrors));
+  core::Statement& samples = db.Prepare(fmt::format("{}SELECT * FROM ({}) ORDER BY 1 LIMIT {}", kExpectedDirectoryPaths,
+                                                    kDirectoryPathErrors, kSampleUuidsMax));
+  while (samples.Step()) facts->directory_path_error_samples.push_back(samples.Text(0));
+  samples.Reset();
+}
+
 }  // namespace
 
 std::map<std::string, nlohmann::json> ReadSyncedRows(core::SqliteDb& db, const core::ModelSpec& model) {
@@ -76,6 +110,7 @@ DatabaseFacts ReadDatabaseFacts(core::SqliteDb& db, const core::ModelRegistry& r
   }
   facts.closure_rows = QueryInt(db, "SELECT count(*) FROM entry_closure");
   facts.directory_paths = QueryInt(db, "SELECT count(*) FROM directory_paths");
+  ReadDirectoryPathErrors(db, &facts);
   // The closure is right when each entry has its self row and exactly one
   // more row than its parent (one per ancestor), and each ancestor row
   // continues through the parent at one less depth.
@@ -143,6 +178,8 @@ nlohmann::json ToJson(const DatabaseFacts& facts) {
                         {"closure_rows", facts.closure_rows},
                         {"closure_errors", facts.closure_errors},
                         {"directory_paths", facts.directory_paths},
+                        {"directory_path_errors", facts.directory_path_errors},
+                        {"directory_path_error_samples", facts.directory_path_error_samples},
                         {"parked_records", facts.parked_records},
                         {"deferred_links", facts.deferred_links},
                         {"parked_by_dependency", parked},

@@ -1,6 +1,7 @@
 // DatabaseFacts: what one device's library database says about itself,
 // read with SQL alone: counts per model, files and directories, content
-// links, orphans, dangling foreign keys, closure consistency, parked
+// links, orphans, dangling foreign keys, closure and directory-path
+// consistency, parked
 // records grouped by what they wait for, watermarks, the shared log and its
 // acknowledgements. Reading needs nothing but the database, so the same code
 // serves a live run and a snapshot copied from another machine.
@@ -47,6 +48,11 @@ struct DatabaseFacts {
   // Entries whose closure rows disagree with their parent chain.
   int64_t closure_errors = 0;
   int64_t directory_paths = 0;
+  // directory_paths rows that break its contract (core/library_db.cpp): a
+  // directory without its row, a row whose path is not the names along the
+  // parent chain, or a row for an entry that is not a directory.
+  int64_t directory_path_errors = 0;
+  std::vector<std::string> directory_path_error_samples;  // entry uuids
   int64_t parked_records = 0;
   int64_t deferred_links = 0;
   std::vector<ParkedGroup> parked_groups;  // largest first, then by uuid

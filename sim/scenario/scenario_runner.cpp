@@ -11,6 +11,7 @@
 #include "sim/assert.h"
 #include "sim/check/convergence.h"
 #include "sim/check/database_facts.h"
+#include "sim/check/state_fingerprint.h"
 #include "sim/cluster/cluster.h"
 #include "sim/snapshot/atomic_file.h"
 #include "sim/snapshot/database_backup.h"
@@ -90,6 +91,7 @@ class Runner {
   nlohmann::json stall_;
   std::ofstream trace_file_;
   std::vector<ReportPhase> report_phases_;  // every phase written, for report.html
+  std::map<std::string, std::string> phase_state_fingerprints_;  // phase -> hex, for RunResult
 };
 
 ClusterSettings Runner::MakeSettings() const {
@@ -397,6 +399,8 @@ core::Status Runner::Execute(size_t index, const ScenarioStep& step) {
 }
 
 core::Status Runner::WritePhase(const std::string& phase) {
+  phase_state_fingerprints_[phase] = StateDigestHex(
+      StateFingerprint(ReadDeviceRows(PhaseDevices(), core::ModelRegistry::Default()), core::ModelRegistry::Default()));
   // Nothing on disk for a run without an output folder; the phase is still
   // part of the timeline.
   if (work_dir_.empty()) return core::Status::Ok();
@@ -437,6 +441,7 @@ void Runner::Evaluate(RunResult* result) {
   SharedOracle oracle = cluster_.Oracle();
   ConvergenceResult convergence = CheckConvergence(rows, core::ModelRegistry::Default(), &oracle);
   std::vector<Linkage> linkage = ComputeLinkage(rows);
+  result->state_fingerprint = StateDigestHex(StateFingerprint(rows, core::ModelRegistry::Default()));
   result->converged = convergence.converged;
   for (const Difference& difference : convergence.differences) {
     result->difference_keys.push_back(
@@ -482,6 +487,7 @@ void Runner::Evaluate(RunResult* result) {
   int64_t orphans_total_max = 0;
   std::string orphan_device;
   int64_t closure_errors = 0;
+  std::string path_detail;  // directory_paths rows that break its contract, per device
   std::string dangling_detail;  // foreign keys whose local id names no row
   std::string hlc_problems;
   std::string ack_problems;
@@ -495,6 +501,10 @@ void Runner::Evaluate(RunResult* result) {
       orphan_device = device->name();
     }
     closure_errors += facts.closure_errors;
+    if (facts.directory_path_errors > 0) {
+      path_detail += fmt::format("{}{} on {} (first: {})", path_detail.empty() ? "" : "; ", facts.directory_path_errors,
+                                 device->name(), facts.directory_path_error_samples.front());
+    }
     for (const auto& [field, count] : facts.dangling) {
       if (count > 0) dangling_detail += fmt::format("{}{} {} on {}", dangling_detail.empty() ? "" : "; ", count, field, device->name());
     }
@@ -546,6 +556,9 @@ void Runner::Evaluate(RunResult* result) {
       }
     }
   }
+  for (const auto& [name, digest] : DeviceStateDigests(rows, core::ModelRegistry::Default())) {
+    result->devices[name]["state_digest"] = StateDigestHex(digest);
+  }
   if (expect.orphans_max.has_value()) {
     add("orphans_max", orphans_total_max <= *expect.orphans_max,
         orphans_total_max == 0 ? std::string("no orphans")
@@ -570,6 +583,9 @@ void Runner::Evaluate(RunResult* result) {
   add("invariant.closure", closure_errors == 0,
       closure_errors == 0 ? std::string("entry_closure agrees with every parent chain")
                           : fmt::format("{} entries with inconsistent closure rows", closure_errors));
+  add("invariant.paths", path_detail.empty(),
+      path_detail.empty() ? std::string("every directory has one directory_paths row: the names along its parent chain")
+                          : "directories whose directory_paths row is stale, missing or extra: " + path_detail);
   add("invariant.hlc", hlc_problems.empty(), hlc_problems.empty() ? std::string("every log is behind its clock") : hlc_problems);
   std::vector<std::string> problems;
   for (const auto& workload : workloads_) {
@@ -630,6 +646,7 @@ core::Status Runner::Run(RunResult* result) {
   result->scenario = scenario_.name;
   result->seed = scenario_.seed;
   result->fingerprint = cluster_.trace().FingerprintHex();
+  result->phase_state_fingerprints = phase_state_fingerprints_;
   result->virtual_time_ms = cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond;
   result->events = cluster_.scheduler().events_run();
   result->messages = cluster_.network().counts();
@@ -648,6 +665,8 @@ nlohmann::json RunResult::ToJson() const {
   return {{"scenario", scenario},
           {"seed", seed},
           {"fingerprint", fingerprint},
+          {"state_fingerprint", state_fingerprint},
+          {"phase_state_fingerprints", phase_state_fingerprints},
           {"virtual_time_ms", virtual_time_ms},
           {"events", events},
           {"messages",

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,13 @@ struct RunResult {
   std::string scenario;
   uint64_t seed = 0;
   std::string fingerprint;  // 16 hex digits
+  // The state fingerprint (sim/check/state_fingerprint.h) of the devices'
+  // databases at the end of the run, 16 hex digits: what the run left,
+  // where `fingerprint` is what it did.
+  std::string state_fingerprint;
+  // phase -> the state fingerprint at that snapshot step; kept for runs that
+  // write no files too. Equals the phase's summary.json "state_fingerprint".
+  std::map<std::string, std::string> phase_state_fingerprints;
   int64_t virtual_time_ms = 0;
   uint64_t events = 0;
   MessageCounts messages;
@@ -47,7 +55,8 @@ struct RunResult {
   // "bob missing entry of alice"), sorted: what kind of divergence this is.
   std::vector<std::string> difference_keys;
   std::vector<ExpectationResult> expectations;
-  nlohmann::json devices = nlohmann::json::object();  // name -> linkage summary
+  // name -> linkage summary, with "state_digest": the device's own digest
+  nlohmann::json devices = nlohmann::json::object();
   std::string snapshot_dir;  // empty when nothing was written
   bool passed = false;
 

@@ -4,6 +4,7 @@
 
 #include "sim/check/database_facts.h"
 #include "sim/check/foreign_key_linkage.h"
+#include "sim/check/state_fingerprint.h"
 
 namespace syncsim::sim {
 
@@ -29,6 +30,7 @@ nlohmann::json BuildPhaseSummary(const PhaseInput& input, const std::vector<Devi
   ConvergenceResult convergence = CheckConvergence(rows, registry, input.oracle);
   std::vector<Linkage> linkage = ComputeLinkage(rows);
   std::map<std::string, std::vector<ForeignKeyShare>> foreign_keys = ComputeForeignKeyLinkage(rows, registry, input.oracle);
+  const std::map<std::string, uint64_t> state_digests = DeviceStateDigests(rows, registry);
 
   nlohmann::json devices = nlohmann::json::object();
   for (const PhaseDevice& device : input.devices) {
@@ -66,6 +68,9 @@ nlohmann::json BuildPhaseSummary(const PhaseInput& input, const std::vector<Devi
     }
     entry["linkage"] = linkage_entries;
     entry["foreign_key_linkage"] = ToJson(foreign_keys[device.name]);
+    if (auto digest = state_digests.find(device.name); digest != state_digests.end()) {
+      entry["state_digest"] = StateDigestHex(digest->second);
+    }
     if (!device.runtime.is_null()) entry["runtime"] = device.runtime;
     devices[device.name] = entry;
   }
@@ -76,7 +81,8 @@ nlohmann::json BuildPhaseSummary(const PhaseInput& input, const std::vector<Devi
                             {"devices", devices},
                             {"convergence", ToJson(convergence)},
                             {"oracle_checked", input.oracle != nullptr},
-                            {"stall", input.stall}};
+                            {"stall", input.stall},
+                            {"state_fingerprint", StateDigestHex(StateFingerprint(rows, registry))}};
   return summary;
 }
 
@@ -85,21 +91,23 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
                                  summary.value("scenario", ""), summary.value("seed", 0), summary.value("phase", ""),
                                  summary.value("virtual_time_ms", 0));
   const nlohmann::json& convergence = summary["convergence"];
+  text += fmt::format("State fingerprint: `{}`\n\n", summary.value("state_fingerprint", ""));
   text += convergence.value("converged", false) ? "**Converged**: every device holds the same synced rows.\n\n"
                                                 : "**Not converged**: devices disagree (see Differences).\n\n";
   text += "## Devices\n\n";
-  text += "| device | uuid | role | entries | files | dirs | files with content | orphans | parked | shared log |\n";
-  text += "|---|---|---|---|---|---|---|---|---|---|\n";
+  text += "| device | uuid | role | entries | files | dirs | files with content | orphans | parked | shared log | state digest |\n";
+  text += "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& [name, device] : summary["devices"].items()) {
     if (!device.value("started", false)) {
-      text += fmt::format("| {} | - | never started | | | | | | | |\n", name);
+      text += fmt::format("| {} | - | never started | | | | | | | | |\n", name);
       continue;
     }
-    text += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", name, device.value("device_uuid", ""),
-                        device["role"].value("summary", ""), device["counts"].value("entry", 0),
-                        device.value("files", 0), device.value("directories", 0),
+    text += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | `{}` |\n", name,
+                        device.value("device_uuid", ""), device["role"].value("summary", ""),
+                        device["counts"].value("entry", 0), device.value("files", 0), device.value("directories", 0),
                         device.value("files_with_content", 0), device.value("orphans", 0),
-                        device.value("parked_records", 0), device.value("shared_log_size", 0));
+                        device.value("parked_records", 0), device.value("shared_log_size", 0),
+                        device.value("state_digest", ""));
   }
   text += "\n## Linkage relative to each owner\n\n";
   bool any_linkage = false;

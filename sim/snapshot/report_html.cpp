@@ -138,10 +138,11 @@ std::string RenderDevices(const nlohmann::json& summary) {
   std::string html =
       "<table class=\"numbers\"><tr><th>device</th><th>uuid</th><th>role</th><th>entries</th><th>files</th>"
       "<th>dirs</th><th>files with content</th><th>orphans</th><th>parked</th><th>closure rows</th>"
-      "<th>closure errors</th><th>shared log</th><th>tombstones</th><th>peers (state, unacked)</th></tr>\n";
+      "<th>closure errors</th><th>path errors</th><th>shared log</th><th>tombstones</th><th>state digest</th>"
+      "<th>peers (state, unacked)</th></tr>\n";
   for (const auto& [name, device] : summary["devices"].items()) {
     if (!device.value("started", false)) {
-      html += fmt::format("<tr><td>{}</td><td colspan=\"13\">never started</td></tr>\n", EscapeHtml(name));
+      html += fmt::format("<tr><td>{}</td><td colspan=\"15\">never started</td></tr>\n", EscapeHtml(name));
       continue;
     }
     std::string peers;
@@ -156,15 +157,16 @@ std::string RenderDevices(const nlohmann::json& summary) {
     auto cell = [&](const char* key) {
       const int64_t value = Number(device, key);
       const bool bad = value > 0 && (std::string(key) == "orphans" || std::string(key) == "parked_records" ||
-                                     std::string(key) == "closure_errors");
+                                     std::string(key) == "closure_errors" || std::string(key) == "directory_path_errors");
       return fmt::format("<td{}>{}</td>", bad ? " class=\"bad\"" : "", Grouped(value));
     };
-    html += fmt::format("<tr><td>{}</td><td class=\"text\"><code>{}</code></td><td class=\"text\">{}</td><td>{}</td>{}{}{}{}{}{}{}{}{}<td class=\"text\">{}</td></tr>\n",
+    html += fmt::format("<tr><td>{}</td><td class=\"text\"><code>{}</code></td><td class=\"text\">{}</td><td>{}</td>{}{}{}{}{}{}{}{}{}{}<td class=\"text\"><code>{}</code></td><td class=\"text\">{}</td></tr>\n",
                         EscapeHtml(name), EscapeHtml(Text(device, "device_uuid")),
                         EscapeHtml(Text(device["role"], "summary")), Grouped(Number(device["counts"], "entry")),
                         cell("files"), cell("directories"), cell("files_with_content"), cell("orphans"),
-                        cell("parked_records"), cell("closure_rows"), cell("closure_errors"), cell("shared_log_size"),
-                        cell("tombstones"), peers.empty() ? "-" : peers);
+                        cell("parked_records"), cell("closure_rows"), cell("closure_errors"),
+                        cell("directory_path_errors"), cell("shared_log_size"), cell("tombstones"),
+                        EscapeHtml(Text(device, "state_digest")), peers.empty() ? "-" : peers);
   }
   return html + "</table>\n";
 }
@@ -249,8 +251,10 @@ std::string RenderParked(const nlohmann::json& summary) {
 
 std::string RenderPhase(const ReportPhase& phase) {
   const nlohmann::json& summary = phase.summary;
-  std::string html = fmt::format("<section id=\"phase-{0}\"><h2>Phase <code>{0}</code> at {1} ms of virtual time</h2>\n",
-                                 EscapeHtml(phase.name), Grouped(Number(summary, "virtual_time_ms")));
+  std::string html = fmt::format("<section id=\"phase-{0}\"><h2>Phase <code>{0}</code> at {1} ms of virtual time</h2>\n"
+                                 "<p>State fingerprint <code>{2}</code></p>\n",
+                                 EscapeHtml(phase.name), Grouped(Number(summary, "virtual_time_ms")),
+                                 EscapeHtml(Text(summary, "state_fingerprint")));
   html += "<h3>Devices</h3>\n" + RenderDevices(summary);
   html += "<h3>Rows per model</h3>\n" + RenderCounts(summary);
   html += "<h3>Linkage relative to each owner</h3>\n<ul>\n";
@@ -355,9 +359,10 @@ core::Status WriteRunReport(const fs::path& run_dir, const std::string& display_
   if (result.is_object()) {
     const nlohmann::json messages = result.value("messages", nlohmann::json::object());
     html += fmt::format(
-        "<p>Fingerprint <code>{}</code>; {} ms of virtual time, {} events; messages: {} sent, {} delivered, {} "
-        "dropped, {} duplicated.</p>\n",
-        EscapeHtml(Text(result, "fingerprint")), Grouped(Number(result, "virtual_time_ms")),
+        "<p>Fingerprint <code>{}</code>, state fingerprint <code>{}</code>; {} ms of virtual time, {} events; "
+        "messages: {} sent, {} delivered, {} dropped, {} duplicated.</p>\n",
+        EscapeHtml(Text(result, "fingerprint")), EscapeHtml(Text(result, "state_fingerprint")),
+        Grouped(Number(result, "virtual_time_ms")),
         Grouped(Number(result, "events")), Grouped(Number(messages, "sent")), Grouped(Number(messages, "delivered")),
         Grouped(Number(messages, "dropped")), Grouped(Number(messages, "duplicated")));
   }

@@ -64,6 +64,13 @@ void CompareSummaries(const LoadedSide& a, const LoadedSide& b, PhaseDiff* diff)
       diff->content_differs = true;
       continue;
     }
+    // The state digests say first whether the device's synced rows differ
+    // at all; the records below say which.
+    const std::string digest_a = device.value("state_digest", "");
+    const std::string digest_b = other.value("state_digest", "");
+    if (digest_a != digest_b) {
+      diff->summary_differences.push_back(fmt::format("{}: state digest {} in A, {} in B", name, digest_a, digest_b));
+    }
     if (!device.contains("counts") || !other.contains("counts")) continue;
     for (const auto& [model, count] : device["counts"].items()) {
       const nlohmann::json other_count = other["counts"].value(model, nlohmann::json(0));

@@ -1,8 +1,9 @@
 // SnapshotDiff: compares two snapshot phases, or two runs phase by phase
-// (`syncsim diff A B`): devices, row counts per model, linkage relative to
-// each owner, the convergence verdict, and record by record every device's
-// synced rows (uuid and wire fields, never local ids). Two runs "differ in
-// synced content" when a device, a phase or any synced record differs.
+// (`syncsim diff A B`): devices, their state digests, row counts per model,
+// linkage relative to each owner, the convergence verdict, and record by
+// record every device's synced rows (uuid and wire fields, never local
+// ids). Two runs "differ in synced content" when a device, a phase or any
+// synced record differs.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +32,7 @@ struct PhaseDiff {
   std::string phase_a;
   std::string phase_b;
   // Human lines for what differs outside the records: devices present on
-  // one side only, counts, linkage, convergence verdicts.
+  // one side only, state digests, counts, linkage, convergence verdicts.
   std::vector<std::string> summary_differences;
   std::vector<RecordDifference> records;  // sorted by device, model, kind
   bool content_differs = false;

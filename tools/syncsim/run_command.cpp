@@ -38,6 +38,13 @@ std::string ReplayCommand(const RunArguments& arguments, uint64_t seed) {
 void PrintHuman(std::FILE* out, const sim::RunResult& result, const RunArguments& arguments) {
   fmt::print(out, "scenario      {} (seed {})\n", result.scenario, result.seed);
   fmt::print(out, "fingerprint   {}\n", result.fingerprint);
+  // The state fingerprint with every device's digest: devices that hold the
+  // same synced rows show the same digest.
+  std::string digests;
+  for (const auto& [name, device] : result.devices.items()) {
+    digests += fmt::format("{}{} {}", digests.empty() ? "" : ", ", name, device.value("state_digest", ""));
+  }
+  fmt::print(out, "state         {} ({})\n", result.state_fingerprint, digests);
   fmt::print(out, "virtual time  {} ms, {} events\n", result.virtual_time_ms, result.events);
   fmt::print(out, "messages      {} sent, {} delivered, {} dropped, {} duplicated\n", result.messages.sent,
              result.messages.delivered, result.messages.dropped, result.messages.duplicated);

@@ -257,6 +257,7 @@ int Sweep(const SweepArguments& arguments) {
     nlohmann::json entry = {{"seed", result.seed}, {"exit_code", result.exit_code}, {"passed", passed}};
     if (!result.run.is_null()) {
       entry["fingerprint"] = result.run.value("fingerprint", std::string());
+      entry["state_fingerprint"] = result.run.value("state_fingerprint", std::string());
       entry["converged"] = result.run.value("converged", false);
       if (result.run.contains("swarm")) entry["swarm"] = result.run["swarm"];
     }
