@@ -103,6 +103,10 @@ void LibraryDb::CreateSchema() {
     for (const ForeignKeySpec& key : model.foreign_keys) {
       schema += fmt::format("CREATE INDEX {0}_by_{1} ON {0}({1});\n", model.name, key.column);
     }
+    // A delete looks up the records that name the deleted one by uuid.
+    for (const UuidReferenceSpec& reference : model.uuid_references) {
+      schema += fmt::format("CREATE INDEX {0}_by_{1} ON {0}({1});\n", model.name, reference.column);
+    }
   }
   schema += kSyncSchema;
   schema += "COMMIT;";
@@ -244,15 +248,15 @@ void LibraryDb::SetForeignKey(const ModelSpec& model, const Uuid& uuid, const st
   update.Bind(1, uuid.ToString()).Bind(2, target_id).Run();
 }
 
-std::vector<Uuid> LibraryDb::DeleteRecord(const ModelSpec& model, const Uuid& uuid) {
-  std::vector<Uuid> removed;
+std::vector<LibraryDb::RemovedRecord> LibraryDb::DeleteRecord(const ModelSpec& model, const Uuid& uuid) {
+  std::vector<RemovedRecord> removed;
   std::optional<int64_t> id = LocalId(model, uuid);
   if (!id.has_value()) return removed;
   std::map<Uuid, int64_t>& cached_ids = local_ids_[model.name];
   if (model.name != "entry") {
     db_->Prepare(fmt::format("DELETE FROM {} WHERE id = ?1", model.name)).Bind(1, *id).Run();
     cached_ids.erase(uuid);
-    removed.push_back(uuid);
+    removed.push_back({uuid, *id});
     return removed;
   }
   // The subtree, shallowest first so the record itself comes first.
@@ -265,7 +269,7 @@ std::vector<Uuid> LibraryDb::DeleteRecord(const ModelSpec& model, const Uuid& uu
     subtree.push_back(select.Int(0));
     std::optional<Uuid> parsed = Uuid::Parse(select.Text(1));
     assert(parsed.has_value());
-    removed.push_back(*parsed);
+    removed.push_back({*parsed, select.Int(0)});
   }
   select.Reset();
   for (int64_t member : subtree) {
@@ -275,7 +279,7 @@ std::vector<Uuid> LibraryDb::DeleteRecord(const ModelSpec& model, const Uuid& uu
     // A location whose root goes away keeps existing without a root.
     db_->Prepare("UPDATE location SET entry_id = NULL WHERE entry_id = ?1").Bind(1, member).Run();
   }
-  for (const Uuid& gone : removed) cached_ids.erase(gone);
+  for (const RemovedRecord& gone : removed) cached_ids.erase(gone.uuid);
   return removed;
 }
 

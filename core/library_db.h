@@ -54,10 +54,16 @@ class LibraryDb {
   // Sets one foreign-key column of an existing record (a repair).
   void SetForeignKey(const ModelSpec& model, const Uuid& uuid, const std::string& column, int64_t target_id);
 
+  // A row DeleteRecord removed: its uuid and the local id it had, which
+  // rows that referred to it still hold (foreign keys are not enforced).
+  struct RemovedRecord {
+    Uuid uuid;
+    int64_t id = 0;
+  };
   // Deletes the record. For an entry, its whole subtree goes with it (with
-  // closure and path rows). Returns the uuids removed, the record's first.
+  // closure and path rows). Returns the records removed, the record's first.
   // Absent records are a no-op returning an empty list.
-  std::vector<Uuid> DeleteRecord(const ModelSpec& model, const Uuid& uuid);
+  std::vector<RemovedRecord> DeleteRecord(const ModelSpec& model, const Uuid& uuid);
 
   // True when making `parent_id` the parent of entry `entry_id` would put the
   // entry below itself.

@@ -161,6 +161,17 @@ Status ValidateModel(const ModelSpec& model, const std::map<std::string, size_t,
     }
   }
 
+  for (const UuidReferenceSpec& reference : model.uuid_references) {
+    const ColumnSpec* column = model.FindColumn(reference.column);
+    if (column == nullptr || column->type != ColumnType::kText) {
+      return Status::InvalidArgument(prefix + "uuid reference '" + reference.column + "' is not a TEXT data column");
+    }
+    if (index_by_name.find(reference.target_model) == index_by_name.end()) {
+      return Status::InvalidArgument(prefix + "uuid reference '" + reference.column + "' targets unknown model '" +
+                                     reference.target_model + "'");
+    }
+  }
+
   if (!model.uuid_from_column.empty()) {
     const ColumnSpec* source = model.FindColumn(model.uuid_from_column);
     if (source == nullptr || source->nullable) {
@@ -211,6 +222,13 @@ const ForeignKeySpec* ModelSpec::FindForeignKey(std::string_view column) const {
   return nullptr;
 }
 
+const UuidReferenceSpec* ModelSpec::FindUuidReference(std::string_view column) const {
+  for (const UuidReferenceSpec& spec : uuid_references) {
+    if (spec.column == column) return &spec;
+  }
+  return nullptr;
+}
+
 std::vector<ModelSpec> DefaultModelSpecs() {
   using enum ColumnType;
   constexpr bool kNullable = true;
@@ -228,6 +246,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {},
       .owner_via = {},
       .uuid_from_column = {},
+      .uuid_references = {},
   });
 
   // Owned by the device it lives on. entry_id is the location's root entry:
@@ -241,6 +260,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {"scan_state"},
       .owner_via = "device_id",
       .uuid_from_column = {},
+      .uuid_references = {},
   });
 
   // Owned by the device that owns its location. parent_id is NULL only for
@@ -260,6 +280,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {"indexed_at"},
       .owner_via = "location_id",
       .uuid_from_column = {},
+      .uuid_references = {},
   });
 
   // Shared; the uuid comes from the content hash so that two devices that
@@ -273,6 +294,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {},
       .owner_via = {},
       .uuid_from_column = "content_hash",
+      .uuid_references = {},
   });
 
   models.push_back(ModelSpec{
@@ -283,6 +305,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {},
       .owner_via = {},
       .uuid_from_column = {},
+      .uuid_references = {},
   });
 
   models.push_back(ModelSpec{
@@ -293,11 +316,13 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {},
       .owner_via = {},
       .uuid_from_column = {},
+      .uuid_references = {},
   });
 
   // Refers to its entry or content by uuid in plain text columns, not FKs,
-  // as Spacedrive does: metadata may outlive or precede the entry it
-  // describes.
+  // as Spacedrive does: metadata may precede the entry it describes. Both
+  // are uuid references, so metadata goes with the entry (or content) it
+  // describes, and its tag applications with it.
   models.push_back(ModelSpec{
       .name = "user_metadata",
       .ownership = Ownership::kShared,
@@ -307,6 +332,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {},
       .owner_via = {},
       .uuid_from_column = {},
+      .uuid_references = {{"entry_uuid", "entry"}, {"content_identity_uuid", "content_identity"}},
   });
 
   models.push_back(ModelSpec{
@@ -318,6 +344,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {},
       .owner_via = {},
       .uuid_from_column = {},
+      .uuid_references = {},
   });
 
   models.push_back(ModelSpec{
@@ -328,6 +355,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {},
       .owner_via = {},
       .uuid_from_column = {},
+      .uuid_references = {},
   });
 
   models.push_back(ModelSpec{
@@ -339,6 +367,7 @@ std::vector<ModelSpec> DefaultModelSpecs() {
       .excluded_fields = {},
       .owner_via = {},
       .uuid_from_column = {},
+      .uuid_references = {},
   });
 
   return models;
@@ -419,7 +448,23 @@ Status ModelRegistry::Build(std::vector<ModelSpec> models, ModelRegistry* regist
   registry->index_by_name_ = std::move(index_by_name);
   registry->dependency_order_ = std::move(dependency_order);
   registry->ignored_dependencies_ = std::move(ignored);
+  registry->shared_requirements_.clear();
+  for (const ModelSpec& model : registry->models_) {
+    if (model.ownership != Ownership::kShared) continue;
+    for (const ForeignKeySpec& key : model.foreign_keys) {
+      if (key.required) registry->shared_requirements_[key.target_model].push_back({model.name, key.column, false});
+    }
+    for (const UuidReferenceSpec& reference : model.uuid_references) {
+      registry->shared_requirements_[reference.target_model].push_back({model.name, reference.column, true});
+    }
+  }
   return Status::Ok();
+}
+
+const std::vector<Requirement>& ModelRegistry::SharedRequirementsOn(std::string_view target) const {
+  static const std::vector<Requirement> kNone;
+  auto found = shared_requirements_.find(target);
+  return found == shared_requirements_.end() ? kNone : found->second;
 }
 
 const ModelSpec* ModelRegistry::Find(std::string_view name) const {

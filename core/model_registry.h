@@ -62,6 +62,28 @@ struct ForeignKeySpec {
   bool null_only_for_root = false;
 };
 
+// A data column holding another record's uuid as plain text (DESIGN.md 3.1:
+// user_metadata names its entry this way, as Spacedrive does). Unlike a
+// foreign key it has no local id, no REFERENCES and is never parked or
+// repaired: the record may legitimately arrive before its target. But when
+// set it requires the target as much as a required foreign key does: a
+// delete of the target deletes the record with it (as a shared change), a
+// record that arrives naming a deleted target is obsolete, and at rest a
+// value naming no row is a dangling reference.
+struct UuidReferenceSpec {
+  std::string column;        // A TEXT data column of the model, e.g. "entry_uuid".
+  std::string target_model;  // Name of the referenced model.
+};
+
+// One way a shared model's records require records of another model: a
+// required foreign key (matched by the target's local id) or a uuid
+// reference (matched by the target's uuid).
+struct Requirement {
+  std::string model;   // The requiring shared model.
+  std::string column;  // Its FK column or uuid-reference column.
+  bool by_uuid = false;
+};
+
 struct ModelSpec {
   std::string name;  // Model and table name.
   Ownership ownership = Ownership::kShared;
@@ -81,11 +103,14 @@ struct ModelSpec {
   // column (Uuid::FromName over its value), so devices that create the same
   // record independently agree on its uuid: content_identity's "content_hash".
   std::string uuid_from_column;
+  // Data columns that name another record by uuid (see UuidReferenceSpec).
+  std::vector<UuidReferenceSpec> uuid_references;
 
   // The synced data column or foreign key with this local column name, or
   // nullptr. The pointer is valid as long as this ModelSpec is unchanged.
   const ColumnSpec* FindColumn(std::string_view column) const;
   const ForeignKeySpec* FindForeignKey(std::string_view column) const;
+  const UuidReferenceSpec* FindUuidReference(std::string_view column) const;
 };
 
 // A foreign key that DependencyOrder does not honour, and why.
@@ -119,7 +144,8 @@ class ModelRegistry {
 
   // Validates `models` and, on success, replaces *registry with a registry of
   // them. On failure returns InvalidArgument naming the problem and leaves
-  // *registry unchanged. Rejected: empty or duplicate model names; empty or
+  // *registry unchanged. Rejected: a uuid reference that is not a TEXT data
+  // column or targets an unknown model; empty or duplicate model names; empty or
   // duplicate field names within a model (data columns, FK columns, wire
   // fields, excluded fields and the reserved "id" and "uuid" share one name
   // space, because they share one table and one wire object); an FK to an
@@ -149,6 +175,13 @@ class ModelRegistry {
   // The FKs DependencyOrder does not honour, in declaration order.
   const std::vector<IgnoredDependency>& ignored_dependencies() const { return ignored_dependencies_; }
 
+  // How shared records require records of `target`: every required FK and
+  // every uuid reference of a shared model that names `target`, in
+  // declaration order. A delete of a `target` record deletes the shared
+  // records that require it. Device-owned records are left out: only their
+  // owner may delete them. Empty for an unknown model.
+  const std::vector<Requirement>& SharedRequirementsOn(std::string_view target) const;
+
  private:
   std::vector<ModelSpec> models_;
   // Name -> index into models_. Ordered map: lookup only, but keeps to the
@@ -156,6 +189,8 @@ class ModelRegistry {
   std::map<std::string, size_t, std::less<>> index_by_name_;
   std::vector<std::string> dependency_order_;
   std::vector<IgnoredDependency> ignored_dependencies_;
+  // Target model -> SharedRequirementsOn(target). Lookup only.
+  std::map<std::string, std::vector<Requirement>, std::less<>> shared_requirements_;
 };
 
 }  // namespace syncsim::core

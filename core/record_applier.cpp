@@ -73,6 +73,9 @@ Status RecordApplier::Validate(const WireRecord& record) const {
         }
       } else if (!JsonMatchesType(value, column->type)) {
         return Status::InvalidArgument(fmt::format("data.{}: wrong type {}", field, value.type_name()));
+      } else if (model->FindUuidReference(field) != nullptr &&
+                 !Uuid::Parse(value.get_ref<const std::string&>()).has_value()) {
+        return Status::InvalidArgument(fmt::format("data.{}: expected a uuid string or null", field));
       }
       continue;
     }
@@ -172,26 +175,16 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
   }
 
   if (record.deleted) {
-    std::vector<Uuid> removed = library_.DeleteRecord(*model, record.uuid);
-    if (removed.empty()) removed.push_back(record.uuid);
-    for (const Uuid& gone : removed) {
-      sql.Prepare("INSERT OR REPLACE INTO tombstones (model, uuid, version, owner) VALUES (?1, ?2, ?3, ?4)")
-          .Bind(1, record.model)
-          .Bind(2, gone.ToString())
-          .Bind(3, record.version)
-          .Bind(4, owner.is_nil() ? std::string() : owner.ToString())
-          .Run();
-      sql.Prepare("DELETE FROM record_versions WHERE model = ?1 AND uuid = ?2")
-          .Bind(1, record.model)
-          .Bind(2, gone.ToString())
-          .Run();
-      sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")
-          .Bind(1, record.model)
-          .Bind(2, gone.ToString())
-          .Run();
-    }
+    ApplyDelete(*model, record, owner);
     ++counters_.applied;
     return ApplyOutcome::kApplied;
+  }
+  // Metadata of an entry deleted here arrives too late: its delete already
+  // took every record that required the entry. Tombstone beats late insert.
+  if (NamesDeletedRecord(*model, record)) {
+    assert(!local && "a local write names a record deleted on this device");
+    ++counters_.obsolete;
+    return ApplyOutcome::kObsolete;
   }
 
   // Map every foreign key from its wire uuid to a local id.
@@ -289,6 +282,79 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
   }
   ++counters_.applied;
   return ApplyOutcome::kApplied;
+}
+
+void RecordApplier::ApplyDelete(const ModelSpec& model, const WireRecord& record, const Uuid& owner) {
+  SqliteDb& sql = library_.sql();
+  std::vector<LibraryDb::RemovedRecord> removed = library_.DeleteRecord(model, record.uuid);
+  // A record never seen here removes no row, but metadata may name it by
+  // uuid already (it may precede its entry).
+  const bool seen = !removed.empty();
+  if (!seen) removed.push_back({record.uuid, 0});
+  // Before anything else is inserted: the requirers hold the removed local
+  // ids, which SQLite may hand out again.
+  NoteRequirersOf(model, removed, /*by_uuid_only=*/!seen);
+  for (const LibraryDb::RemovedRecord& gone : removed) {
+    sql.Prepare("INSERT OR REPLACE INTO tombstones (model, uuid, version, owner) VALUES (?1, ?2, ?3, ?4)")
+        .Bind(1, record.model)
+        .Bind(2, gone.uuid.ToString())
+        .Bind(3, record.version)
+        .Bind(4, owner.is_nil() ? std::string() : owner.ToString())
+        .Run();
+    sql.Prepare("DELETE FROM record_versions WHERE model = ?1 AND uuid = ?2")
+        .Bind(1, record.model)
+        .Bind(2, gone.uuid.ToString())
+        .Run();
+    sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")
+        .Bind(1, record.model)
+        .Bind(2, gone.uuid.ToString())
+        .Run();
+  }
+}
+
+void RecordApplier::NoteRequirersOf(const ModelSpec& model, const std::vector<LibraryDb::RemovedRecord>& removed,
+                                    bool by_uuid_only) {
+  const bool skip_uuid_references = settings_.HasDefect(kDefectCascadeSkipsUuidReferences);
+  for (const Requirement& requirement : library_.registry().SharedRequirementsOn(model.name)) {
+    if (requirement.by_uuid ? skip_uuid_references : by_uuid_only) continue;
+    Statement& select = library_.sql().Prepare(
+        fmt::format("SELECT uuid FROM {} WHERE {} = ?1 ORDER BY uuid", requirement.model, requirement.column));
+    for (const LibraryDb::RemovedRecord& gone : removed) {
+      if (requirement.by_uuid) {
+        select.Bind(1, gone.uuid.ToString());
+      } else {
+        select.Bind(1, gone.id);
+      }
+      while (select.Step()) {
+        std::optional<Uuid> requirer = Uuid::Parse(select.Text(0));
+        assert(requirer.has_value());
+        requirers_.push_back({requirement.model, *requirer});
+      }
+      select.Reset();
+    }
+  }
+}
+
+std::vector<RecordApplier::Requirer> RecordApplier::TakeRequirersOfDeleted() {
+  std::vector<Requirer> taken = std::move(requirers_);
+  requirers_.clear();
+  return taken;
+}
+
+bool RecordApplier::NamesDeletedRecord(const ModelSpec& model, const WireRecord& record) {
+  if (settings_.HasDefect(kDefectCascadeSkipsUuidReferences)) return false;
+  for (const UuidReferenceSpec& reference : model.uuid_references) {
+    auto value = record.data.find(reference.column);
+    if (value == record.data.end() || !value->is_string()) continue;
+    std::optional<Uuid> target_uuid = Uuid::Parse(value->get_ref<const std::string&>());
+    assert(target_uuid.has_value() && "Validate accepts only uuids in a uuid reference");
+    const ModelSpec* target = library_.registry().Find(reference.target_model);
+    assert(target != nullptr);
+    // Present, or not arrived yet (metadata may precede its entry): valid.
+    if (library_.LocalId(*target, *target_uuid).has_value()) continue;
+    if (!TombstoneVersion(reference.target_model, *target_uuid).empty()) return true;
+  }
+  return false;
 }
 
 void RecordApplier::Park(const WireRecord& record, const Uuid& owner, const std::string& missing_model,

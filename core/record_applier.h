@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/library_db.h"
 #include "core/messages.h"
@@ -58,6 +59,19 @@ class RecordApplier {
   // REQUIRES: Validate(record) is ok; inside a transaction.
   ApplyOutcome Apply(const WireRecord& record, const Uuid& owner, bool local);
 
+  // A shared record that required a record Apply deleted (see
+  // ModelRegistry::SharedRequirementsOn): it must be deleted in turn.
+  struct Requirer {
+    std::string model;
+    Uuid uuid;
+  };
+  // The requirers of every record deleted since the last call, in the order
+  // found (registry order, then uuid). The list may name a record twice, or
+  // one that is gone by now; the caller deletes those it still holds, which
+  // may find more. Under the `cascade_skips_uuid_references` defect uuid
+  // references are not followed.
+  std::vector<Requirer> TakeRequirersOfDeleted();
+
   // The version this device holds for a record (its row's or its
   // tombstone's), or the empty string when it knows nothing of it.
   std::string HeldVersion(const std::string& model, const Uuid& uuid);
@@ -66,6 +80,17 @@ class RecordApplier {
 
  private:
   ApplyOutcome ApplyOne(const WireRecord& record, const Uuid& owner, bool local);
+  // Deletes the record of `record` (and an entry's subtree) and tombstones
+  // every removed uuid at the record's version.
+  void ApplyDelete(const ModelSpec& model, const WireRecord& record, const Uuid& owner);
+  // Adds to requirers_ the shared records that require one of `removed`;
+  // with `by_uuid_only`, only those naming it by a uuid reference (the
+  // record had no row here, so no local id to match).
+  void NoteRequirersOf(const ModelSpec& model, const std::vector<LibraryDb::RemovedRecord>& removed,
+                       bool by_uuid_only);
+  // True when a uuid reference of `record` names a record deleted here: the
+  // record describes something that no longer exists.
+  bool NamesDeletedRecord(const ModelSpec& model, const WireRecord& record);
   void Park(const WireRecord& record, const Uuid& owner, const std::string& missing_model, const Uuid& missing_uuid);
   void ResolveWaitingOn(const Uuid& arrived);
   // Adds a row to pending_dependencies waiting for `missing_uuid`.
@@ -84,6 +109,7 @@ class RecordApplier {
   // Read from the table on first use, so it is right after a restart (a new
   // applier); every row inserted afterwards is inserted by this applier.
   std::optional<std::set<Uuid>> waited_on_;
+  std::vector<Requirer> requirers_;  // see TakeRequirersOfDeleted
 };
 
 }  // namespace syncsim::core

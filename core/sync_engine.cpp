@@ -119,41 +119,6 @@ Status SyncEngine::WriteOwned(const std::string& model, const Uuid& uuid, const 
 }
 
 Status SyncEngine::DeleteOwned(const std::string& model, const Uuid& uuid) {
-  const ModelSpec* spec = library_.registry().Find(model);
-  if (spec == nullptr) return Status::InvalidArgument(fmt::format("unknown model \"{}\"", model));
-  if (std::optional<int64_t> id = library_.LocalId(*spec, uuid); id.has_value()) {
-    // The records being deleted: an entry takes its subtree with it.
-    std::vector<int64_t> doomed = {*id};
-    if (model == "entry") {
-      doomed.clear();
-      Statement& subtree = library_.sql().Prepare("SELECT descendant_id FROM entry_closure WHERE ancestor_id = ?1");
-      subtree.Bind(1, *id);
-      while (subtree.Step()) doomed.push_back(subtree.Int(0));
-      subtree.Reset();
-    }
-    // Shared records that cannot exist without them (a collection's member)
-    // are deleted first, as shared changes of their own, so that every
-    // device removes them and none keeps a link to a deleted row.
-    std::vector<std::pair<std::string, Uuid>> dependents;
-    for (const ModelSpec& other : library_.registry().models()) {
-      if (other.ownership != Ownership::kShared) continue;
-      for (const ForeignKeySpec& key : other.foreign_keys) {
-        if (!key.required || key.target_model != model) continue;
-        Statement& select =
-            library_.sql().Prepare(fmt::format("SELECT uuid FROM {} WHERE {} = ?1", other.name, key.column));
-        for (int64_t doomed_id : doomed) {
-          select.Bind(1, doomed_id);
-          while (select.Step()) dependents.emplace_back(other.name, Uuid::Parse(select.Text(0)).value());
-          select.Reset();
-        }
-      }
-    }
-    std::sort(dependents.begin(), dependents.end());
-    dependents.erase(std::unique(dependents.begin(), dependents.end()), dependents.end());
-    for (const auto& [dependent_model, dependent_uuid] : dependents) {
-      if (Status status = DeleteShared(dependent_model, dependent_uuid); !status.ok()) return status;
-    }
-  }
   return WriteLocal(model, uuid, nlohmann::json::object(), /*deleted=*/true, /*shared=*/false);
 }
 
@@ -185,12 +150,21 @@ Status SyncEngine::WriteLocal(const std::string& model, const Uuid& uuid, const 
     record.data.update(data);
   }
   record.deleted = deleted;
-  record.version = "0";  // replaced below; Validate only needs it non-empty
+  record.version = "0";  // replaced by ApplyLocalWrite; Validate only needs it non-empty
   if (Status status = applier_.Validate(record); !status.ok()) return status;
 
   SqliteDb::Transaction transaction(library_.sql());
+  ApplyLocalWrite(std::move(record), shared);
+  DeleteRequirers();
+  PersistHlc();
+  transaction.Commit();
+  FlushFullBatches();
+  return Status::Ok();
+}
+
+void SyncEngine::ApplyLocalWrite(WireRecord record, bool shared) {
   // Only a shared change records whether it inserts or updates.
-  const bool existed = shared && !applier_.HeldVersion(model, uuid).empty();
+  const bool existed = shared && !applier_.HeldVersion(record.model, record.uuid).empty();
   const Hlc stamp = hlc_.Generate();
   record.version = stamp.ToString();
   ApplyOutcome outcome = applier_.Apply(record, shared ? Uuid() : device_, /*local=*/true);
@@ -200,26 +174,44 @@ Status SyncEngine::WriteLocal(const std::string& model, const Uuid& uuid, const 
   if (shared) {
     SharedChangeEntry change;
     change.hlc = record.version;
-    change.model = model;
-    change.record_uuid = uuid;
-    change.type = deleted ? SharedChangeEntry::Type::kDelete
-                          : (existed ? SharedChangeEntry::Type::kUpdate : SharedChangeEntry::Type::kInsert);
+    change.model = record.model;
+    change.record_uuid = record.uuid;
+    change.type = record.deleted ? SharedChangeEntry::Type::kDelete
+                                 : (existed ? SharedChangeEntry::Type::kUpdate : SharedChangeEntry::Type::kInsert);
     change.data = record.data;
     AppendSharedLog(change);
     if (shared_write_observer_) shared_write_observer_(change);
     if (pending_shared_.empty()) pending_shared_since_ms_ = clock_.monotonic_ms();
     pending_shared_.push_back(std::move(change));
   } else {
-    AdvanceWatermark(device_, model, record.version);
+    AdvanceWatermark(device_, record.model, record.version);
     if (pending_owned_.empty()) pending_owned_since_ms_ = clock_.monotonic_ms();
     pending_owned_.push_back(std::move(record));
   }
-  PersistHlc();
-  transaction.Commit();
+}
 
+bool SyncEngine::DeleteRequirers() {
+  bool deleted_any = false;
+  // Each round's deletes may find requirers of their own (a tag application
+  // of deleted metadata): repeat until none is left.
+  for (std::vector<RecordApplier::Requirer> requirers = applier_.TakeRequirersOfDeleted(); !requirers.empty();
+       requirers = applier_.TakeRequirersOfDeleted()) {
+    for (const RecordApplier::Requirer& requirer : requirers) {
+      const ModelSpec* spec = library_.registry().Find(requirer.model);
+      assert(spec != nullptr && spec->ownership == Ownership::kShared);
+      // Listed twice, or deleted by an earlier requirer's cascade.
+      if (!library_.LocalId(*spec, requirer.uuid).has_value()) continue;
+      WireRecord record{requirer.model, requirer.uuid, nlohmann::json::object(), "0", /*deleted=*/true};
+      ApplyLocalWrite(std::move(record), /*shared=*/true);
+      deleted_any = true;
+    }
+  }
+  return deleted_any;
+}
+
+void SyncEngine::FlushFullBatches() {
   if (pending_owned_.size() >= settings_.batch_size) FlushOwned();
   if (pending_shared_.size() >= settings_.shared_batch_size) FlushShared();
-  return Status::Ok();
 }
 
 void SyncEngine::Tick() {
@@ -556,8 +548,10 @@ void SyncEngine::HandleStateResponse(const Uuid& from, PeerSession& session, con
   // A page is complete up to its last record, so the watermark may move
   // over it; a repair reads only some buckets and moves nothing.
   if (!job.repair && !newest.empty()) AdvanceWatermark(WatermarkKey(job.owner, job.model, from), job.model, newest);
-  if (shared) PersistHlc();
+  const bool cascaded = DeleteRequirers();
+  if (shared || cascaded) PersistHlc();
   transaction.Commit();
+  FlushFullBatches();
   if (response.has_more) {
     job.after = response.next;
   } else {
@@ -806,7 +800,9 @@ void SyncEngine::ApplyStateBatch(PeerSession& session, const StateBatch& batch) 
   }
   // Otherwise the advances and deletes are forgotten, which is safe: the
   // watermark stays behind them, so the next catch-up reads them again.
+  if (DeleteRequirers()) PersistHlc();
   transaction.Commit();
+  FlushFullBatches();
 }
 
 void SyncEngine::ApplySharedChanges(const SharedChangeBatch& batch) {
@@ -822,8 +818,10 @@ void SyncEngine::ApplySharedChanges(const SharedChangeBatch& batch) {
     applier_.Apply(record, Uuid(), /*local=*/false);
     AppendSharedLog(*change);
   }
+  DeleteRequirers();
   PersistHlc();
   transaction.Commit();
+  FlushFullBatches();
 }
 
 void SyncEngine::HandleStateAck(PeerSession& session, const AckStateBatch& ack) {

@@ -114,12 +114,17 @@ class SyncEngine {
   // Returns InvalidArgument when `data` does not fit the model.
   // REQUIRES: every referenced record exists on this device.
   Status WriteOwned(const std::string& model, const Uuid& uuid, const nlohmann::json& data);
-  // Deletes a device-owned record (an entry with its subtree). Shared
-  // records that require one of the deleted records (a collection member)
-  // are deleted first, each as a shared change.
+  // Deletes a device-owned record (an entry with its subtree). Then the
+  // shared records that require a deleted record (ModelRegistry::
+  // SharedRequirementsOn: a collection member, the metadata naming the
+  // entry by uuid, that metadata's tag applications) are deleted, each as
+  // a shared change, so that every device removes them.
   Status DeleteOwned(const std::string& model, const Uuid& uuid);
   // Inserts or updates a shared record: HLC-stamped, logged, queued.
+  // REQUIRES: no uuid reference of `data` names a record deleted here.
   Status WriteShared(const std::string& model, const Uuid& uuid, const nlohmann::json& data);
+  // Deletes a shared record, then the shared records that require it, as
+  // DeleteOwned does.
   Status DeleteShared(const std::string& model, const Uuid& uuid);
 
   // --- Events from the transport and the timer. ---
@@ -170,6 +175,19 @@ class SyncEngine {
  private:
   Status WriteLocal(const std::string& model, const Uuid& uuid, const nlohmann::json& data, bool deleted,
                     bool shared);
+  // Stamps `record` with a fresh HLC, applies it, logs it if shared and
+  // queues it for the peers. REQUIRES: Validate(record) ok; in a transaction.
+  void ApplyLocalWrite(WireRecord record, bool shared);
+  // The requirement cascade: deletes, as this device's own
+  // shared changes, every shared record still held that requires a record
+  // deleted since the last call, locally or by a peer, transitively. A
+  // receiver must do it too: a member a device added to a collection while
+  // the entry's owner deleted the entry reached the owner too late for the
+  // owner's cascade, so only the devices holding it can delete it. Returns
+  // true when it deleted anything. REQUIRES: inside a transaction.
+  bool DeleteRequirers();
+  // Flushes the pending batches that are full.
+  void FlushFullBatches();
   void FlushOwned();
   void FlushShared();
   void Send(const Uuid& peer, const Message& message);

@@ -24,9 +24,9 @@ std::optional<MissingDependencyPolicy> ParseMissingDependencyPolicy(std::string_
 }
 
 bool IsKnownDefect(std::string_view name) {
-  constexpr std::array<std::string_view, 5> kKnown = {kDefectWatermarkSkipsParked, kDefectLwwGuardPruned,
-                                                      kDefectAckWithoutMax, kDefectBufferDropsNew,
-                                                      kDefectDigestUsesLocalIds};
+  constexpr std::array<std::string_view, 6> kKnown = {kDefectWatermarkSkipsParked, kDefectLwwGuardPruned,
+                                                      kDefectAckWithoutMax,        kDefectBufferDropsNew,
+                                                      kDefectDigestUsesLocalIds,   kDefectCascadeSkipsUuidReferences};
   for (std::string_view known : kKnown) {
     if (known == name) return true;
   }

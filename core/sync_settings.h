@@ -27,6 +27,9 @@ inline constexpr std::string_view kDefectLwwGuardPruned = "lww_guard_pruned";
 inline constexpr std::string_view kDefectAckWithoutMax = "ack_without_max";
 inline constexpr std::string_view kDefectBufferDropsNew = "buffer_drops_new";
 inline constexpr std::string_view kDefectDigestUsesLocalIds = "digest_uses_local_ids";
+// A delete ignores uuid references: metadata naming a deleted entry (and its
+// tag applications) stays on every device, and arrives as if still valid.
+inline constexpr std::string_view kDefectCascadeSkipsUuidReferences = "cascade_skips_uuid_references";
 
 // True when `name` is one of the defect switches above.
 bool IsKnownDefect(std::string_view name);

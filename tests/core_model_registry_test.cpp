@@ -55,6 +55,34 @@ void ExpectRejected(std::vector<ModelSpec> models, const std::string& expected) 
   CHECK(registry.models().empty());
 }
 
+TEST_CASE("core model registry: uuid references and the shared records that require a model", "[core][registry]") {
+  const ModelRegistry& registry = ModelRegistry::Default();
+  const ModelSpec* metadata = registry.Find("user_metadata");
+  REQUIRE(metadata != nullptr);
+  REQUIRE(metadata->FindUuidReference("entry_uuid") != nullptr);
+  CHECK(metadata->FindUuidReference("entry_uuid")->target_model == "entry");
+  REQUIRE(metadata->FindUuidReference("content_identity_uuid") != nullptr);
+  CHECK(metadata->FindUuidReference("content_identity_uuid")->target_model == "content_identity");
+  CHECK(metadata->FindUuidReference("notes") == nullptr);
+
+  auto describe = [&](const std::string& target) {
+    std::vector<std::string> described;
+    for (const Requirement& requirement : registry.SharedRequirementsOn(target)) {
+      described.push_back(requirement.model + "." + requirement.column + (requirement.by_uuid ? " by uuid" : ""));
+    }
+    return described;
+  };
+  // Declaration order: user_metadata comes before collection_entry.
+  CHECK(describe("entry") == std::vector<std::string>{"user_metadata.entry_uuid by uuid", "collection_entry.entry_id"});
+  CHECK(describe("user_metadata") == std::vector<std::string>{"user_metadata_tag.user_metadata_id"});
+  CHECK(describe("content_identity") == std::vector<std::string>{"user_metadata.content_identity_uuid by uuid"});
+  CHECK(describe("tag") ==
+        std::vector<std::string>{"tag_relationship.parent_tag_id", "tag_relationship.child_tag_id", "user_metadata_tag.tag_id"});
+  // Device-owned referrers (entry.location_id) are their owner's to delete.
+  CHECK(describe("location").empty());
+  CHECK(describe("no such model").empty());
+}
+
 TEST_CASE("core model registry: ten default models in declaration order", "[core][registry]") {
   const ModelRegistry& registry = ModelRegistry::Default();
   CHECK(NamesOf(registry.models()) ==
@@ -285,6 +313,16 @@ TEST_CASE("core model registry: invalid registries are rejected", "[core][regist
     model.columns.push_back(ColumnSpec{"hash", ColumnType::kText, true});
     model.uuid_from_column = "hash";  // nullable: some records would have no uuid
     ExpectRejected({model}, "uuid_from_column");
+  }
+  SECTION("uuid references") {
+    ModelSpec model = Shared("a");
+    model.uuid_references = {{"missing", "b"}};
+    ExpectRejected({Shared("b"), model}, "uuid reference 'missing' is not a TEXT data column");
+    model.uuid_references = {{"value", "b"}};  // an INTEGER column cannot hold a uuid
+    ExpectRejected({Shared("b"), model}, "uuid reference 'value' is not a TEXT data column");
+    model.columns.push_back(ColumnSpec{"b_uuid", ColumnType::kText, true});
+    model.uuid_references = {{"b_uuid", "nowhere"}};
+    ExpectRejected({Shared("b"), model}, "targets unknown model 'nowhere'");
   }
   SECTION("a failed build leaves the registry unchanged") {
     ModelRegistry registry;

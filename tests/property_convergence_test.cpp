@@ -84,10 +84,16 @@ json GenerateHistory() {
                          {"applications", *rc::gen::inRange(0, 8)}, {"ops_per_s", 40}});
         break;
       }
-      case 3:
-        steps.push_back({{"at_ms", now_ms}, {"action", "collect"}, {"device", device},
-                         {"collections", *rc::gen::inRange(1, 3)}, {"entries_per_collection", *rc::gen::inRange(1, 4)}});
+      case 3: {
+        nlohmann::json collect = {{"at_ms", now_ms}, {"action", "collect"}, {"device", device},
+                                  {"collections", *rc::gen::inRange(1, 3)},
+                                  {"entries_per_collection", *rc::gen::inRange(1, 4)}};
+        // Half the time another device's entries, which that device may be
+        // deleting meanwhile.
+        if (*rc::gen::arbitrary<bool>()) collect["owner"] = names[static_cast<size_t>(*rc::gen::inRange(0, device_count))];
+        steps.push_back(std::move(collect));
         break;
+      }
       case 4: {
         // Disconnect a pair for a while.
         const std::string other = names[static_cast<size_t>(*rc::gen::inRange(0, device_count))];

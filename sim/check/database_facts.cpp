@@ -90,6 +90,12 @@ DatabaseFacts ReadDatabaseFacts(core::SqliteDb& db, const core::ModelRegistry& r
                           "(SELECT 1 FROM {2} WHERE id = t.{1})",
                           model.name, key.column, key.target_model));
     }
+    for (const core::UuidReferenceSpec& reference : model.uuid_references) {
+      facts.dangling_uuid_references[model.name + "." + reference.column] = QueryInt(
+          db, fmt::format("SELECT count(*) FROM {0} t WHERE t.{1} IS NOT NULL AND NOT EXISTS "
+                          "(SELECT 1 FROM {2} WHERE uuid = t.{1})",
+                          model.name, reference.column, reference.target_model));
+    }
   }
   facts.files = QueryInt(db, "SELECT count(*) FROM entry WHERE kind = 0");
   facts.directories = QueryInt(db, "SELECT count(*) FROM entry WHERE kind = 1");
@@ -175,6 +181,7 @@ nlohmann::json ToJson(const DatabaseFacts& facts) {
                         {"orphans", facts.orphans},
                         {"orphan_samples", facts.orphan_samples},
                         {"dangling_foreign_keys", facts.dangling},
+                        {"dangling_uuid_references", facts.dangling_uuid_references},
                         {"closure_rows", facts.closure_rows},
                         {"closure_errors", facts.closure_errors},
                         {"directory_paths", facts.directory_paths},

@@ -44,6 +44,9 @@ struct DatabaseFacts {
   std::vector<std::string> orphan_samples;
   // "model.column" -> rows whose foreign key names a row that is not there.
   std::map<std::string, int64_t> dangling;
+  // "model.column" -> rows whose uuid reference (ModelSpec::uuid_references)
+  // names a uuid no row of the target model has.
+  std::map<std::string, int64_t> dangling_uuid_references;
   int64_t closure_rows = 0;
   // Entries whose closure rows disagree with their parent chain.
   int64_t closure_errors = 0;

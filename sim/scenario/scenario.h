@@ -73,6 +73,7 @@ struct ScenarioStep {
   uint32_t applications = 0;                     // tag
   uint32_t collections = 0;                      // collect
   uint32_t entries_per_collection = 0;           // collect
+  std::string owner;                             // collect: whose entries (empty: the collecting device's own)
   int64_t max_ms = 0;                            // run_until_quiescent
   std::string phase;                             // snapshot
 };

@@ -98,7 +98,7 @@ const std::vector<ActionSpec>& Actions() {
        {"duplicate_content", "identify_errors", "files_per_s"}},
       {"mutate", {"device", "location"}, {"renames", "moves", "deletes", "ops_per_s"}},
       {"tag", {"devices", "tags", "applications"}, {"ops_per_s"}},
-      {"collect", {"device", "collections", "entries_per_collection"}, {}},
+      {"collect", {"device", "collections", "entries_per_collection"}, {"owner"}},
       {"run_until_quiescent", {"max_ms"}, {}},
       {"snapshot", {"phase"}, {}},
   };
@@ -861,6 +861,9 @@ class ScenarioParser {
     SYNCSIM_LOADER_RETURN_IF_ERROR(ReadCount(value["entries_per_collection"],
                                              MemberPath(path, "entries_per_collection"), 0, kScenarioOperationsMax,
                                              &step->entries_per_collection));
+    if (const json* owner = Find(value, "owner")) {
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadDevice(*owner, MemberPath(path, "owner"), &step->owner));
+    }
     const uint64_t total = uint64_t{step->collections} * step->entries_per_collection;
     if (total > kScenarioOperationsMax) {
       return Invalid(path, "collections * entries_per_collection is " + std::to_string(total) +

@@ -488,7 +488,7 @@ void Runner::Evaluate(RunResult* result) {
   std::string orphan_device;
   int64_t closure_errors = 0;
   std::string path_detail;  // directory_paths rows that break its contract, per device
-  std::string dangling_detail;  // foreign keys whose local id names no row
+  std::string dangling_detail;  // foreign keys and uuid references that name no row
   std::string hlc_problems;
   std::string ack_problems;
   uint64_t resyncs_total = 0;
@@ -507,6 +507,12 @@ void Runner::Evaluate(RunResult* result) {
     }
     for (const auto& [field, count] : facts.dangling) {
       if (count > 0) dangling_detail += fmt::format("{}{} {} on {}", dangling_detail.empty() ? "" : "; ", count, field, device->name());
+    }
+    for (const auto& [field, count] : facts.dangling_uuid_references) {
+      if (count > 0) {
+        dangling_detail += fmt::format("{}{} {} (uuid reference) on {}", dangling_detail.empty() ? "" : "; ", count,
+                                       field, device->name());
+      }
     }
     // HLC rule: the device's clock is at or past every change in its log.
     core::Statement& newest = device->library()->sql().Prepare("SELECT max(hlc) FROM shared_changes");
@@ -579,7 +585,7 @@ void Runner::Evaluate(RunResult* result) {
         ack_problems.empty() ? std::string("every shared change is acked by every connected peer") : ack_problems);
   }
   add("invariant.dangling", dangling_detail.empty(),
-      dangling_detail.empty() ? std::string("every foreign key names a row") : dangling_detail);
+      dangling_detail.empty() ? std::string("every foreign key and uuid reference names a row") : dangling_detail);
   add("invariant.closure", closure_errors == 0,
       closure_errors == 0 ? std::string("entry_closure agrees with every parent chain")
                           : fmt::format("{} entries with inconsistent closure rows", closure_errors));

@@ -57,6 +57,8 @@ bool RemoveDevice(json* document, const std::string& name) {
   json kept_steps = json::array();
   for (json step : (*document)["steps"]) {
     if (step.value("device", "") == name) continue;
+    // A collect of the device's entries: without the device there are none.
+    if (step.value("owner", "") == name) continue;
     if (step.contains("link") && step["link"].is_array() &&
         std::find(step["link"].begin(), step["link"].end(), name) != step["link"].end()) {
       continue;

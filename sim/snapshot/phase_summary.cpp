@@ -144,14 +144,18 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
     }
   }
   if (!any_parked) text += "None.\n";
-  text += "\n## Dangling foreign keys\n\n";
+  text += "\n## Dangling references\n\n";
   bool any_dangling = false;
   for (const auto& [name, device] : summary["devices"].items()) {
-    if (!device.contains("dangling_foreign_keys")) continue;
-    for (const auto& [field, count] : device["dangling_foreign_keys"].items()) {
-      if (count.get<int64_t>() == 0) continue;
-      any_dangling = true;
-      text += fmt::format("- {}: {} rows of {} point at a missing record\n", name, count.get<int64_t>(), field);
+    for (const char* kind : {"dangling_foreign_keys", "dangling_uuid_references"}) {
+      if (!device.contains(kind)) continue;
+      const bool by_uuid = std::string_view(kind) == "dangling_uuid_references";
+      for (const auto& [field, count] : device[kind].items()) {
+        if (count.get<int64_t>() == 0) continue;
+        any_dangling = true;
+        text += fmt::format("- {}: {} rows of {} point at a missing record{}\n", name, count.get<int64_t>(), field,
+                            by_uuid ? " (uuid reference)" : "");
+      }
     }
   }
   if (!any_dangling) text += "None.\n";

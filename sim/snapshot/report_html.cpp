@@ -208,6 +208,15 @@ std::string RenderForeignKeys(const nlohmann::json& summary) {
                           value < 1.0 ? " class=\"bad\"" : "", ShareBar(value), Percent(value),
                           dangling > 0 ? " class=\"bad\"" : "", Grouped(dangling));
     }
+    // A uuid reference has no link share to show (it is never resolved to
+    // a local id); it appears when it dangles.
+    if (!device.contains("dangling_uuid_references")) continue;
+    for (const auto& [field, count] : device["dangling_uuid_references"].items()) {
+      if (count.get<int64_t>() == 0) continue;
+      html += fmt::format("<tr><td>{}</td><td class=\"text\"><code>{}</code> (uuid reference)</td><td class=\"text\">"
+                          "</td><td></td><td></td><td></td><td class=\"bad\">{}</td></tr>\n",
+                          EscapeHtml(name), EscapeHtml(field), Grouped(count.get<int64_t>()));
+    }
   }
   return html + "</table>\n";
 }

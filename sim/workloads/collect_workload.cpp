@@ -17,10 +17,11 @@ const core::Uuid kMembershipNamespace(0x3c1d5e7f90a2b4c6ULL, 0x8e0f1a2b3c4d5e6fU
 
 }  // namespace
 
-CollectWorkload::CollectWorkload(Cluster* cluster, std::string device, uint32_t collections,
+CollectWorkload::CollectWorkload(Cluster* cluster, std::string device, std::string owner, uint32_t collections,
                                  uint32_t entries_per_collection, Random random)
     : cluster_(*cluster),
       device_(std::move(device)),
+      owner_(std::move(owner)),
       entries_per_collection_(entries_per_collection),
       random_(random),
       collections_(collections),
@@ -28,6 +29,7 @@ CollectWorkload::CollectWorkload(Cluster* cluster, std::string device, uint32_t 
 
 void CollectWorkload::Setup() {
   SYNCSIM_ASSERT(cluster_.directory().Contains(device_));
+  SYNCSIM_ASSERT(cluster_.directory().Contains(owner_));
   for (core::Uuid& collection : collections_) {
     const uint64_t high = random_.NextU64();
     const uint64_t low = random_.NextU64();
@@ -62,33 +64,7 @@ void CollectWorkload::Step() {
         {{"name", fmt::format("collection-{}", collection_index)}, {"description", fmt::format("made by {}", device_)}});
     SYNCSIM_ASSERT(status.ok());
   } else {
-    core::LibraryDb& library = engine.library();
-    // Entries of the device's own locations only: the core does not yet
-    // cascade a delete to shared records that reference the entry, so a
-    // member deleted by its owner elsewhere would leave a dangling link.
-    const std::string own = "FROM entry e JOIN location l ON l.id = e.location_id JOIN device d ON d.id = l.device_id "
-                            "WHERE d.uuid = ?1";
-    core::Statement& count = library.sql().Prepare("SELECT count(*) " + own);
-    count.Bind(1, device.uuid().ToString());
-    count.Step();
-    const int64_t entries = count.Int(0);
-    count.Reset();
-    if (entries > 0) {
-      core::Statement& pick = library.sql().Prepare("SELECT e.uuid " + own + " ORDER BY e.uuid LIMIT 1 OFFSET ?2");
-      pick.Bind(1, device.uuid().ToString());
-      pick.Bind(2, static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(entries))));
-      SYNCSIM_ASSERT(pick.Step());
-      const std::string entry = pick.Text(0);
-      pick.Reset();
-      const core::Uuid membership = core::Uuid::FromName(kMembershipNamespace, collection.ToString() + entry);
-      core::Status status = engine.WriteShared(
-          "collection_entry", membership,
-          {{"position", static_cast<int64_t>(position)}, {"collection_uuid", collection.ToString()},
-           {"entry_uuid", entry}});
-      SYNCSIM_ASSERT(status.ok());
-      std::vector<std::string>& members = members_[collection_index];
-      if (std::find(members.begin(), members.end(), entry) == members.end()) members.push_back(entry);
-    }
+    AddMember(collection_index, position);
   }
   ++next_write_;
   if (next_write_ >= per_collection * collections_.size()) {
@@ -97,6 +73,34 @@ void CollectWorkload::Step() {
     return;
   }
   cluster_.scheduler().ScheduleAfter(kStepPeriodUs, "collect " + device_, [this] { Step(); });
+}
+
+void CollectWorkload::AddMember(size_t collection_index, uint64_t position) {
+  core::SyncEngine& engine = cluster_.device(device_).engine();
+  core::LibraryDb& library = engine.library();
+  const std::string owner_uuid = cluster_.directory().UuidOf(owner_).ToString();
+  const std::string owned = "FROM entry e JOIN location l ON l.id = e.location_id JOIN device d ON d.id = l.device_id "
+                            "WHERE d.uuid = ?1";
+  core::Statement& count = library.sql().Prepare("SELECT count(*) " + owned);
+  count.Bind(1, owner_uuid);
+  count.Step();
+  const int64_t entries = count.Int(0);
+  count.Reset();
+  if (entries == 0) return;  // none of the owner's entries has reached this device yet
+  core::Statement& pick = library.sql().Prepare("SELECT e.uuid " + owned + " ORDER BY e.uuid LIMIT 1 OFFSET ?2");
+  pick.Bind(1, owner_uuid);
+  pick.Bind(2, static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(entries))));
+  SYNCSIM_ASSERT(pick.Step());
+  const std::string entry = pick.Text(0);
+  pick.Reset();
+  const core::Uuid& collection = collections_[collection_index];
+  const core::Uuid membership = core::Uuid::FromName(kMembershipNamespace, collection.ToString() + entry);
+  core::Status status = engine.WriteShared(
+      "collection_entry", membership,
+      {{"position", static_cast<int64_t>(position)}, {"collection_uuid", collection.ToString()}, {"entry_uuid", entry}});
+  SYNCSIM_ASSERT(status.ok());
+  std::vector<std::string>& members = members_[collection_index];
+  if (std::find(members.begin(), members.end(), entry) == members.end()) members.push_back(entry);
 }
 
 std::vector<std::string> CollectWorkload::Check() {
@@ -134,8 +138,8 @@ namespace {
 
 const bool kRegistered = RegisterWorkload("collect", [](const WorkloadContext& context) {
   const ScenarioStep& step = *context.step;
-  return std::make_unique<CollectWorkload>(context.cluster, step.device, step.collections,
-                                           step.entries_per_collection, context.random);
+  return std::make_unique<CollectWorkload>(context.cluster, step.device, step.owner.empty() ? step.device : step.owner,
+                                           step.collections, step.entries_per_collection, context.random);
 });
 
 }  // namespace

@@ -1,9 +1,12 @@
 // CollectWorkload: a device builds collections of entries (DESIGN.md 4):
 // each collection is a shared record, and each membership a shared
 // collection_entry that references the collection and an entry. Entries are
-// drawn from the seed among those of the device's own locations when it adds
-// them (see the .cpp for why not others'), one write per step at a steady
-// rate.
+// drawn from the seed, one write per step at a steady rate, among the
+// entries the device holds at that moment that belong to the locations of
+// `owner` (the scenario's optional `owner` key; by default the collecting
+// device itself). Collecting another device's entries races with that
+// owner's deletes: the core deletes a member whose entry is deleted on
+// whichever device holds it (SyncEngine::DeleteRequirers).
 #pragma once
 
 #include <cstdint>
@@ -20,9 +23,10 @@ class CollectWorkload : public Workload {
   // Writes per virtual second (the scenario format gives collect no rate).
   static constexpr uint32_t kWritesPerSecond = 100;
 
-  // `cluster` must outlive the workload; the device must exist.
-  CollectWorkload(Cluster* cluster, std::string device, uint32_t collections, uint32_t entries_per_collection,
-                  Random random);
+  // `cluster` must outlive the workload. REQUIRES: `device` and `owner`
+  // exist; `owner` may be `device`.
+  CollectWorkload(Cluster* cluster, std::string device, std::string owner, uint32_t collections,
+                  uint32_t entries_per_collection, Random random);
 
   std::string_view name() const override { return "collect"; }
   // Draws the collections' uuids from the seed.
@@ -35,9 +39,13 @@ class CollectWorkload : public Workload {
 
  private:
   void Step();
+  // Adds one drawn entry of the owner to the collection, if the device holds
+  // any.
+  void AddMember(size_t collection_index, uint64_t position);
 
   Cluster& cluster_;
   std::string device_;
+  std::string owner_;
   uint32_t entries_per_collection_;
   Random random_;
   std::vector<core::Uuid> collections_;

@@ -101,12 +101,32 @@ void TagWorkload::ApplyTag(DeviceProgress& progress) {
                                                {"favorite", 0}});
     SYNCSIM_ASSERT(created.ok());
   }
+  LinkOwnEntry(progress, entry_uuid, metadata);
   const core::Uuid application = core::Uuid::FromName(kApplicationNamespace, metadata.ToString() + tag.ToString());
   core::Status applied = engine.WriteShared("user_metadata_tag", application,
                                             {{"applied_at", cluster_.scheduler().now_us() / 1000},
                                              {"user_metadata_uuid", metadata.ToString()},
                                              {"tag_uuid", tag.ToString()}});
   SYNCSIM_ASSERT(applied.ok());
+}
+
+void TagWorkload::LinkOwnEntry(DeviceProgress& progress, const std::string& entry_uuid, const core::Uuid& metadata) {
+  SimDevice& device = cluster_.device(progress.device);
+  core::LibraryDb& library = device.engine().library();
+  // The entry's owner, and the metadata it links now: entry is device-owned,
+  // so a tagger that does not own it leaves the link to the owner.
+  core::Statement& owner = library.sql().Prepare(
+      "SELECT d.uuid, (SELECT m.uuid FROM user_metadata m WHERE m.id = e.metadata_id) FROM entry e "
+      "JOIN location l ON l.id = e.location_id JOIN device d ON d.id = l.device_id WHERE e.uuid = ?1");
+  owner.Bind(1, entry_uuid);
+  SYNCSIM_ASSERT(owner.Step());
+  const bool owned = owner.Text(0) == device.uuid().ToString();
+  const bool linked = !owner.IsNull(1) && owner.Text(1) == metadata.ToString();
+  owner.Reset();
+  if (!owned || linked) return;
+  core::Status status =
+      device.engine().WriteOwned("entry", core::Uuid::Parse(entry_uuid).value(), {{"metadata_uuid", metadata.ToString()}});
+  SYNCSIM_ASSERT(status.ok());
 }
 
 namespace {

@@ -5,6 +5,14 @@
 // it holds through user_metadata and user_metadata_tag. Metadata and
 // tag-application uuids derive from what they describe, so two devices that
 // tag the same entry with the same tag write the same records.
+//
+// entry.metadata_id: an entry is device-owned, so only its owner may write
+// it. A device that tags an entry it owns links the entry to the metadata
+// (WriteOwned, a new entry version that syncs like any other); a device that
+// tags another device's entry writes the shared metadata only, which names
+// the entry by its uuid reference. The owner links it when it tags that
+// entry itself (the metadata uuid derives from the entry, so both devices
+// write the same record).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +45,9 @@ class TagWorkload : public Workload {
   void Step(size_t device_index);
   void WriteTag(DeviceProgress& progress, uint32_t tag_index);
   void ApplyTag(DeviceProgress& progress);
+  // Sets the entry's metadata_id to `metadata` when this device owns the
+  // entry and it is not linked so yet. REQUIRES: both exist on the device.
+  void LinkOwnEntry(DeviceProgress& progress, const std::string& entry_uuid, const core::Uuid& metadata);
 
   Cluster& cluster_;
   uint32_t tags_;
