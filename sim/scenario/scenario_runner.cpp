@@ -582,7 +582,7 @@ void Runner::Evaluate(RunResult* result) {
   }
   if (result->quiescent) {
     add("invariant.acks", ack_problems.empty(),
-        ack_problems.empty() ? std::string("every shared change is acked by every connected peer") : ack_problems);
+        ack_problems.empty() ? std::string("every shared change is acked by every peer its device can reach") : ack_problems);
   }
   add("invariant.dangling", dangling_detail.empty(),
       dangling_detail.empty() ? std::string("every foreign key and uuid reference names a row") : dangling_detail);
