@@ -154,8 +154,9 @@ std::string RenderDevices(const nlohmann::json& summary) {
       }
     }
     if (runtime.is_object() && !runtime.value("on", true)) peers = "device is off (crashed)";
-    auto cell = [&](const char* key) {
-      const int64_t value = Number(device, key);
+    // An init-capture: Clang 14 cannot capture a structured binding.
+    auto cell = [&row = device](const char* key) {
+      const int64_t value = Number(row, key);
       const bool bad = value > 0 && (std::string(key) == "orphans" || std::string(key) == "parked_records" ||
                                      std::string(key) == "closure_errors" || std::string(key) == "directory_path_errors");
       return fmt::format("<td{}>{}</td>", bad ? " class=\"bad\"" : "", Grouped(value));
