@@ -14,6 +14,7 @@
 #include "core/library_db.h"
 #include "sim/cluster/cluster.h"
 #include "sim/workloads/index_workload.h"
+#include "tests/cluster_queries.h"
 
 namespace syncsim {
 namespace {
@@ -38,13 +39,7 @@ std::string QueryText(sim::Cluster& cluster, const std::string& device, const st
   return text;
 }
 
-int64_t QueryInt(sim::Cluster& cluster, const std::string& device, const std::string& sql) {
-  core::Statement& select = cluster.device(device).library()->sql().Prepare(sql);
-  select.Step();
-  const int64_t value = select.Int(0);
-  select.Reset();
-  return value;
-}
+using testing::QueryInt;
 
 sim::ClusterSettings TwoOrThree(uint64_t seed, std::vector<std::string> names) {
   sim::ClusterSettings settings;

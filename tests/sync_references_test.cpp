@@ -18,6 +18,7 @@
 #include "core/library_db.h"
 #include "sim/cluster/cluster.h"
 #include "sim/workloads/index_workload.h"
+#include "tests/cluster_queries.h"
 
 namespace syncsim {
 namespace {
@@ -25,13 +26,7 @@ namespace {
 constexpr int64_t kRunMaxUs = 600'000'000;
 const std::vector<std::string> kDevices = {"alice", "bob", "carol"};
 
-int64_t QueryInt(sim::Cluster& cluster, const std::string& device, const std::string& sql) {
-  core::Statement& select = cluster.device(device).library()->sql().Prepare(sql);
-  select.Step();
-  const int64_t value = select.Int(0);
-  select.Reset();
-  return value;
-}
+using testing::QueryInt;
 
 std::string QueryText(sim::Cluster& cluster, const std::string& device, const std::string& sql) {
   core::Statement& select = cluster.device(device).library()->sql().Prepare(sql);
