@@ -86,11 +86,13 @@ void EncodeBody(const StateBatch& m, json* out) {
   (*out)["records"] = EncodeRecords(m.records);
   (*out)["batch_id"] = m.batch_id;
   (*out)["previous_batch_id"] = m.previous_batch_id;
+  if (m.catch_up_requested) (*out)["catch_up_requested"] = true;
 }
 
 void EncodeBody(const SharedChangeBatch& m, json* out) {
   (*out)["changes"] = EncodeChanges(m.changes);
   (*out)["batch_id"] = m.batch_id;
+  if (m.catch_up_requested) (*out)["catch_up_requested"] = true;
 }
 
 void EncodeBody(const AckSharedChanges& m, json* out) {
@@ -214,6 +216,16 @@ class ObjectReader {
     if (value == nullptr) return;
     if (!value->is_boolean()) return Fail(FieldPath(key), "expected a boolean");
     *out = value->get<bool>();
+  }
+
+  // A flag sent only when set: absent is false; present, it must be true
+  // (an encoder never writes false, so a false is a malformed message).
+  void TrueIfPresent(const char* key, bool* out) {
+    if (!status_->ok() || object_->find(key) == object_->end()) return;
+    json* value = Take(key);
+    if (value == nullptr) return;
+    if (*value != true) return Fail(FieldPath(key), "expected true (the field is omitted when false)");
+    *out = true;
   }
 
   void Uint64(const char* key, uint64_t* out) {
@@ -408,11 +420,13 @@ void ReadBody(ObjectReader* reader, StateBatch* m) {
   reader->Array("records", &m->records, ReadRecord);
   reader->Uint64("batch_id", &m->batch_id);
   reader->Uint64("previous_batch_id", &m->previous_batch_id);
+  reader->TrueIfPresent("catch_up_requested", &m->catch_up_requested);
 }
 
 void ReadBody(ObjectReader* reader, SharedChangeBatch* m) {
   reader->Array("changes", &m->changes, ReadChange);
   reader->Uint64("batch_id", &m->batch_id);
+  reader->TrueIfPresent("catch_up_requested", &m->catch_up_requested);
 }
 
 void ReadBody(ObjectReader* reader, AckSharedChanges* m) {

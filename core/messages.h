@@ -56,6 +56,11 @@ struct StateBatch {
   std::vector<WireRecord> records;
   uint64_t batch_id = 0;
   uint64_t previous_batch_id = 0;
+  // The sender stopped resending an earlier batch to this peer (more than
+  // unacked_batches_max were unacked): the receiver must catch up from its
+  // watermarks, since nothing else brings that batch back while the
+  // connection lasts. On the wire only when true.
+  bool catch_up_requested = false;
   bool operator==(const StateBatch&) const = default;
 };
 
@@ -64,6 +69,7 @@ struct SharedChangeBatch {
   Uuid library;
   std::vector<SharedChangeEntry> changes;
   uint64_t batch_id = 0;
+  bool catch_up_requested = false;  // as StateBatch's
   bool operator==(const SharedChangeBatch&) const = default;
 };
 

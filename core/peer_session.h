@@ -70,8 +70,10 @@ struct DeferredAdvance {
 
 struct PeerSession {
   PeerState state = PeerState::kUninitialized;
-  uint32_t rounds = 0;       // watermark exchanges in this connection
-  bool round_again = false;  // the buffer overflowed: run one more round
+  uint32_t rounds = 0;       // watermark exchanges since the session was last Ready
+  // The buffer overflowed, or the peer asked for a catch-up during this
+  // round: run one more round.
+  bool round_again = false;
 
   // Pulling.
   uint64_t exchange_request_id = 0;
@@ -100,6 +102,10 @@ struct PeerSession {
   bool peer_answered = false;
   uint64_t last_batch_id_sent = 0;
   std::map<uint64_t, RetriedMessage> unacked;  // by batch id
+  // Set when an unacked batch was abandoned (unacked_batches_max): every
+  // batch from this id on asks the peer to catch up, until the peer acks
+  // one of them (it has then seen the request).
+  std::optional<uint64_t> catch_up_requested_from_batch_id;
 };
 
 }  // namespace syncsim::core

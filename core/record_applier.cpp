@@ -268,7 +268,7 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
   for (const auto& [key, target_uuid] : deferred_links) {
     sql.Prepare(
            "INSERT INTO pending_dependencies (kind, model, record_uuid, field, missing_model, missing_uuid, owner, "
-           "version, payload) VALUES ('link', ?1, ?2, ?3, ?4, ?5, ?6, ?7, '')")
+           "version, payload, id) VALUES ('link', ?1, ?2, ?3, ?4, ?5, ?6, ?7, '', ?8)")
         .Bind(1, record.model)
         .Bind(2, uuid_text)
         .Bind(3, key->column)
@@ -276,6 +276,7 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
         .Bind(5, target_uuid.ToString())
         .Bind(6, owner.is_nil() ? std::string() : owner.ToString())
         .Bind(7, record.version)
+        .Bind(8, NextPendingId())
         .Run();
     NoteWaitingOn(target_uuid);
     ++counters_.links_deferred;
@@ -368,7 +369,7 @@ void RecordApplier::Park(const WireRecord& record, const Uuid& owner, const std:
       .Run();
   sql.Prepare(
          "INSERT INTO pending_dependencies (kind, model, record_uuid, field, missing_model, missing_uuid, owner, "
-         "version, payload) VALUES ('record', ?1, ?2, '', ?3, ?4, ?5, ?6, ?7)")
+         "version, payload, id) VALUES ('record', ?1, ?2, '', ?3, ?4, ?5, ?6, ?7, ?8)")
       .Bind(1, record.model)
       .Bind(2, record.uuid.ToString())
       .Bind(3, missing_model)
@@ -376,9 +377,42 @@ void RecordApplier::Park(const WireRecord& record, const Uuid& owner, const std:
       .Bind(5, owner.is_nil() ? std::string() : owner.ToString())
       .Bind(6, record.version)
       .Bind(7, RecordToJson(record).dump())
+      .Bind(8, NextPendingId())
       .Run();
   NoteWaitingOn(missing_uuid);
   ++counters_.parked;
+}
+
+ApplyCounters& operator+=(ApplyCounters& total, const ApplyCounters& more) {
+  total.applied += more.applied;
+  total.stale += more.stale;
+  total.parked += more.parked;
+  total.dropped += more.dropped;
+  total.obsolete += more.obsolete;
+  total.links_nulled += more.links_nulled;
+  total.links_deferred += more.links_deferred;
+  total.links_repaired += more.links_repaired;
+  total.parked_resolved += more.parked_resolved;
+  total.parked_resolved_after_restart += more.parked_resolved_after_restart;
+  return total;
+}
+
+int64_t RecordApplier::RestoredPendingIdMax() {
+  if (!restored_pending_id_max_.has_value()) {
+    // Before this applier's first insert: every row there is an earlier
+    // applier's (an earlier start of the device).
+    Statement& max = library_.sql().Prepare("SELECT coalesce(max(id), 0) FROM pending_dependencies");
+    max.Step();
+    restored_pending_id_max_ = max.Int(0);
+    max.Reset();
+    next_pending_id_ = *restored_pending_id_max_ + 1;
+  }
+  return *restored_pending_id_max_;
+}
+
+int64_t RecordApplier::NextPendingId() {
+  RestoredPendingIdMax();
+  return next_pending_id_++;
 }
 
 void RecordApplier::NoteWaitingOn(const Uuid& missing_uuid) {
@@ -447,6 +481,7 @@ void RecordApplier::ResolveWaitingOn(const Uuid& arrived) {
       ApplyOutcome outcome = ApplyOne(record, owner.value_or(Uuid()), false);
       if (outcome == ApplyOutcome::kApplied) {
         ++counters_.parked_resolved;
+        if (row.id <= RestoredPendingIdMax()) ++counters_.parked_resolved_after_restart;
         arrivals.push_back(record.uuid);
       }
     }

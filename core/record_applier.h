@@ -39,7 +39,12 @@ struct ApplyCounters {
   uint64_t links_deferred = 0;   // optional links stored as NULL under `park`, to repair
   uint64_t links_repaired = 0;   // deferred links set once their target arrived
   uint64_t parked_resolved = 0;  // parked records applied once their target arrived
+  // ...of them, records an earlier start of the device had parked (the
+  // pending rows survived a crash and were resolved after the restart).
+  uint64_t parked_resolved_after_restart = 0;
 };
+
+ApplyCounters& operator+=(ApplyCounters& total, const ApplyCounters& more);
 
 class RecordApplier {
  public:
@@ -95,6 +100,12 @@ class RecordApplier {
   void ResolveWaitingOn(const Uuid& arrived);
   // Adds a row to pending_dependencies waiting for `missing_uuid`.
   void NoteWaitingOn(const Uuid& missing_uuid);
+  // The largest pending_dependencies id an earlier applier wrote, read at
+  // this applier's first use. Rows this applier inserts take ids above it
+  // (NextPendingId), so that a row's id tells who parked it even after the
+  // rows with the largest ids are deleted and SQLite would reuse their ids.
+  int64_t RestoredPendingIdMax();
+  int64_t NextPendingId();
   std::string TombstoneVersion(const std::string& model, const Uuid& uuid);
   // The newest change of a shared record still in the shared change log (the
   // `lww_guard_pruned` defect's guard).
@@ -110,6 +121,8 @@ class RecordApplier {
   // applier); every row inserted afterwards is inserted by this applier.
   std::optional<std::set<Uuid>> waited_on_;
   std::vector<Requirer> requirers_;  // see TakeRequirersOfDeleted
+  std::optional<int64_t> restored_pending_id_max_;
+  int64_t next_pending_id_ = 1;
 };
 
 }  // namespace syncsim::core

@@ -40,6 +40,13 @@ void ForEachCounter(EngineCounters& counters, Visit visit) {
   visit("buffered_dropped", counters.buffered_dropped);
   visit("stale_answers", counters.stale_answers);
   visit("stale_batches", counters.stale_batches);
+  visit("pages_continued", counters.pages_continued);
+  visit("rounds_restarted", counters.rounds_restarted);
+  visit("resends_at_backoff_cap", counters.resends_at_backoff_cap);
+  visit("cascade_deletes", counters.cascade_deletes);
+  visit("batches_out_of_order", counters.batches_out_of_order);
+  visit("catch_ups_requested", counters.catch_ups_requested);
+  visit("requests_reissued", counters.requests_reissued);
 }
 
 }  // namespace
@@ -203,6 +210,7 @@ bool SyncEngine::DeleteRequirers() {
       if (!library_.LocalId(*spec, requirer.uuid).has_value()) continue;
       WireRecord record{requirer.model, requirer.uuid, nlohmann::json::object(), "0", /*deleted=*/true};
       ApplyLocalWrite(std::move(record), /*shared=*/true);
+      ++counters_.cascade_deletes;
       deleted_any = true;
     }
   }
@@ -272,7 +280,7 @@ void SyncEngine::FlushOwned() {
     batch.previous_batch_id = session.last_batch_id_sent;
     session.last_batch_id_sent = batch.batch_id;
     counters_.records_sent += batch.records.size();
-    SendBatch(peer, session, batch.batch_id, message);
+    SendBatch(peer, session, batch.batch_id, &message);
   }
 }
 
@@ -287,7 +295,7 @@ void SyncEngine::FlushShared() {
     if (!session.peer_answered) continue;
     batch.batch_id = next_batch_id_++;
     counters_.shared_changes_sent += batch.changes.size();
-    SendBatch(peer, session, batch.batch_id, message);
+    SendBatch(peer, session, batch.batch_id, &message);
   }
 }
 
@@ -300,14 +308,31 @@ RetriedMessage SyncEngine::SendRetried(const Uuid& peer, const Message& message)
                         settings_.retry_timeout_ms, 1};
 }
 
-void SyncEngine::SendBatch(const Uuid& peer, PeerSession& session, uint64_t batch_id, const Message& message) {
-  session.unacked[batch_id] = SendRetried(peer, message);
-  if (session.unacked.size() > settings_.unacked_batches_max) {
-    // A peer this far behind (cut off, not disconnected) catches up from
-    // its watermarks on its next connection; stop resending the oldest.
-    session.unacked.erase(session.unacked.begin());
+void SyncEngine::SendBatch(const Uuid& peer, PeerSession& session, uint64_t batch_id, Message* message) {
+  // The catch-up ack (batch 0) is not a realtime batch: it is never
+  // abandoned and does not count.
+  const size_t batches = session.unacked.size() - session.unacked.count(kCatchUpAckBatchId);
+  if (batches >= settings_.unacked_batches_max) {
+    // Stop resending the oldest. While the connection lasts nothing else
+    // would bring it to the peer, so ask the peer to catch up from its
+    // watermarks, which have not moved over the gap.
+    session.unacked.erase(session.unacked.upper_bound(kCatchUpAckBatchId));
     ++counters_.batches_abandoned;
+    if (!session.catch_up_requested_from_batch_id.has_value()) session.catch_up_requested_from_batch_id = batch_id;
   }
+  const bool ask = session.catch_up_requested_from_batch_id.has_value();
+  if (auto* state = std::get_if<StateBatch>(message)) {
+    state->catch_up_requested = ask;
+  } else {
+    std::get<SharedChangeBatch>(*message).catch_up_requested = ask;
+  }
+  session.unacked[batch_id] = SendRetried(peer, *message);
+}
+
+void SyncEngine::NoteBatchAcked(PeerSession& session, uint64_t batch_id) {
+  session.unacked.erase(batch_id);
+  const std::optional<uint64_t>& asked_from = session.catch_up_requested_from_batch_id;
+  if (asked_from.has_value() && batch_id >= *asked_from) session.catch_up_requested_from_batch_id.reset();
 }
 
 void SyncEngine::Send(const Uuid& peer, const Message& message) {
@@ -324,6 +349,7 @@ void SyncEngine::RetryDue(const Uuid& peer, PeerSession& session, int64_t now_ms
   auto resend = [&](RetriedMessage& message) {
     ++counters_.messages_sent;
     ++counters_.resends;
+    if (message.backoff_ms >= settings_.retry_backoff_ms_max) ++counters_.resends_at_backoff_cap;
     ++message.sends;
     transport_.Send(peer, message.kind, *message.payload);
     message.backoff_ms = std::min(message.backoff_ms * 2, settings_.retry_backoff_ms_max);
@@ -337,10 +363,19 @@ void SyncEngine::RetryDue(const Uuid& peer, PeerSession& session, int64_t now_ms
   if (session.request.has_value() && now_ms >= session.request->next_send_ms) {
     if (session.request->sends < settings_.retry_attempts_max) {
       resend(*session.request);
+    } else if (session.request_id != session.exchange_request_id && !session.jobs.empty()) {
+      // A page unanswered too often: ask for it again under a new id, and
+      // keep the pages applied so far. Restarting the round here re-read
+      // them from watermarks that a parked record holds back, and over a
+      // lossy link no round of many pages ever finished.
+      ++counters_.requests_abandoned;
+      ++counters_.requests_reissued;
+      RunNextJob(peer, session);
     } else if (session.rounds < settings_.catch_up_rounds_max) {
       // Unanswered too often: start the round over with a fresh exchange
       // rather than give up on the peer.
       ++counters_.requests_abandoned;
+      ++counters_.rounds_restarted;
       session.jobs.clear();
       StartRound(peer, session);
     } else {
@@ -553,6 +588,7 @@ void SyncEngine::HandleStateResponse(const Uuid& from, PeerSession& session, con
   transaction.Commit();
   FlushFullBatches();
   if (response.has_more) {
+    ++counters_.pages_continued;
     job.after = response.next;
   } else {
     session.jobs.pop_front();
@@ -572,6 +608,7 @@ void SyncEngine::FinishRound(const Uuid& peer, PeerSession& session) {
     return;
   }
   session.state = PeerState::kReady;
+  session.rounds = 0;  // catch_up_rounds_max bounds the rounds of one catch-up
   library_.SetState("synced_with:" + peer.ToString(), "1");
   // Every shared change the peer had made when it answered the exchange is
   // now held here (or superseded by a newer one): acknowledge them, so the
@@ -684,7 +721,7 @@ void SyncEngine::Dispatch(const Uuid& from, Message message) {
     if (shared_ack->batch_id == kCatchUpAckBatchId) {
       Send(from, AckStateBatch{library_id_, kCatchUpAckBatchId});  // confirm, so it is not resent
     } else {
-      session.unacked.erase(shared_ack->batch_id);
+      NoteBatchAcked(session, shared_ack->batch_id);
     }
     HandleSharedAck(from, *shared_ack);
   } else if (const auto* exchange = std::get_if<WatermarkExchangeResponse>(&message)) {
@@ -717,6 +754,7 @@ void SyncEngine::ReceiveRealtime(const Uuid& from, PeerSession& session, Message
     for (const SharedChangeEntry& change : shared.changes) newest = std::max(newest, change.hlc);
     if (!newest.empty()) Send(from, AckSharedChanges{library_id_, newest, shared.batch_id});
   }
+  RunRequestedCatchUp(from, session, message);
   if (session.state == PeerState::kReady) {
     if (const auto* batch = std::get_if<StateBatch>(&message)) {
       ApplyStateBatch(session, *batch);
@@ -739,6 +777,23 @@ void SyncEngine::ReceiveRealtime(const Uuid& from, PeerSession& session, Message
   }
   ++counters_.buffered;
   session.buffer.push_back(std::move(message));
+}
+
+void SyncEngine::RunRequestedCatchUp(const Uuid& from, PeerSession& session, const Message& message) {
+  const auto* state = std::get_if<StateBatch>(&message);
+  const auto* shared = std::get_if<SharedChangeBatch>(&message);
+  const bool asked = state != nullptr ? state->catch_up_requested : shared->catch_up_requested;
+  const uint64_t batch_id = state != nullptr ? state->batch_id : shared->batch_id;
+  // A batch sent before the peer answered this session's exchange is
+  // covered by that round already.
+  if (!asked || batch_id < session.stale_below_batch_id) return;
+  ++counters_.catch_ups_requested;
+  if (session.state == PeerState::kReady) {
+    StartRound(from, session);
+  } else if (session.state == PeerState::kBackfilling || session.state == PeerState::kCatchingUp) {
+    // This round's exchange may predate the abandoned batch: one more.
+    session.round_again = true;
+  }
 }
 
 void SyncEngine::ApplyStateBatch(PeerSession& session, const StateBatch& batch) {
@@ -795,6 +850,7 @@ void SyncEngine::ApplyStateBatch(PeerSession& session, const StateBatch& batch) 
       session.deferred_advances.erase(next);
     }
   } else if (session.deferred_advances.size() < settings_.out_of_order_batches_max) {
+    ++counters_.batches_out_of_order;
     deferred.model_versions.assign(newest_by_model.begin(), newest_by_model.end());
     session.deferred_advances.emplace(batch.previous_batch_id, std::move(deferred));
   }
@@ -826,7 +882,7 @@ void SyncEngine::ApplySharedChanges(const SharedChangeBatch& batch) {
 
 void SyncEngine::HandleStateAck(PeerSession& session, const AckStateBatch& ack) {
   ++counters_.acks_received;
-  session.unacked.erase(ack.batch_id);
+  NoteBatchAcked(session, ack.batch_id);
 }
 
 void SyncEngine::HandleSharedAck(const Uuid& from, const AckSharedChanges& ack) {

@@ -56,12 +56,19 @@ struct EngineCounters {
   uint64_t records_repaired = 0;       // records a re-sync applied (they were missing or different)
   uint64_t resends = 0;                // batches and requests sent again
   uint64_t batches_abandoned = 0;      // oldest unacked batches dropped past unacked_batches_max
-  uint64_t requests_abandoned = 0;     // requests unanswered retry_attempts_max times: round restarted
+  uint64_t requests_abandoned = 0;      // requests unanswered retry_attempts_max times: rounds_restarted + requests_reissued
   uint64_t buffered = 0;               // realtime messages held until Ready
   uint64_t buffer_overflows = 0;       // buffers discarded for another catch-up round
   uint64_t buffered_dropped = 0;       // the `buffer_drops_new` defect: messages lost
   uint64_t stale_answers = 0;          // answers to a request no longer in flight
   uint64_t stale_batches = 0;          // realtime batches sent before the peer's exchange answer: ignored
+  uint64_t pages_continued = 0;        // answers that said more follows: the next page was asked for
+  uint64_t rounds_restarted = 0;       // exchange requests abandoned: the round started over
+  uint64_t requests_reissued = 0;      // page requests abandoned: the same page asked for again
+  uint64_t resends_at_backoff_cap = 0; // resends already retry_backoff_ms_max apart
+  uint64_t cascade_deletes = 0;        // shared records deleted because a record they require was
+  uint64_t batches_out_of_order = 0;   // realtime batches held because an earlier one is missing
+  uint64_t catch_ups_requested = 0;    // batches whose sender had abandoned an earlier one: a round ran
 };
 
 EngineCounters& operator+=(EngineCounters& total, const EngineCounters& more);
@@ -195,7 +202,16 @@ class SyncEngine {
   // retry_timeout_ms from now).
   RetriedMessage SendRetried(const Uuid& peer, const Message& message);
   // Sends a realtime batch and keeps it until the peer acks it.
-  void SendBatch(const Uuid& peer, PeerSession& session, uint64_t batch_id, const Message& message);
+  // Sends a realtime batch and keeps it for resending; past
+  // unacked_batches_max abandons the oldest unacked one and asks the peer,
+  // in this and later batches, to catch up. REQUIRES: *message is a
+  // StateBatch or a SharedChangeBatch with id batch_id.
+  void SendBatch(const Uuid& peer, PeerSession& session, uint64_t batch_id, Message* message);
+  // A batch that asks for a catch-up (its sender abandoned an earlier one)
+  // starts a round, or one more after the current round.
+  void RunRequestedCatchUp(const Uuid& from, PeerSession& session, const Message& message);
+  // The peer acked realtime batch `batch_id`.
+  void NoteBatchAcked(PeerSession& session, uint64_t batch_id);
   // Sends a request that expects an answer and keeps it for resending.
   void SendRequest(const Uuid& peer, PeerSession& session, uint64_t request_id, const Message& message);
   void Dispatch(const Uuid& from, Message message);

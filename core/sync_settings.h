@@ -50,16 +50,18 @@ struct SyncSettings {
   // An unacked batch or unanswered request is sent again after
   // retry_timeout_ms, then after twice as long each time, at most
   // retry_backoff_ms_max apart, at most retry_attempts_max sends in all.
-  // Requests: after retry_attempts_max sends, the exchange round starts
-  // over. Realtime batches are resent for as long as the connection lasts,
-  // at most unacked_batches_max of them per peer.
+  // Requests: after retry_attempts_max sends, an exchange round starts
+  // over and a page request is asked again under a new id. Realtime batches are resent for as long as the connection lasts,
+  // at most unacked_batches_max of them per peer: past it the oldest is
+  // abandoned and the later batches ask the peer to catch up.
   int64_t retry_timeout_ms = 400;
   int64_t retry_backoff_ms_max = 1'000;
   uint32_t retry_attempts_max = 12;
   uint32_t unacked_batches_max = 100'000;
-  // Watermark-exchange rounds in one connection (a buffer overflow asks for
-  // one more round; a writer faster than paging can need many). Past it the
-  // session fails visibly rather than go Ready with a gap.
+  // Watermark-exchange rounds of one catch-up, until the session is Ready (a
+  // buffer overflow asks for one more round; a writer faster than paging can
+  // need many). Past it the session fails visibly rather than go Ready with
+  // a gap.
   uint32_t catch_up_rounds_max = 1'000;
   // Realtime batches from one peer remembered while an earlier one is
   // missing (their watermark advances wait for it).

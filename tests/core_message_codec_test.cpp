@@ -140,11 +140,16 @@ std::vector<T> GenItems(T (*generate)()) {
 StateCursor GenCursor() { return StateCursor{GenText(), GenUuid()}; }
 
 StateBatch GenStateBatch() {
-  return StateBatch{GenUuid(), GenUuid(), GenItems(GenRecord), *rc::gen::arbitrary<uint64_t>(),
-                    *rc::gen::arbitrary<uint64_t>()};
+  return StateBatch{GenUuid(),
+                    GenUuid(),
+                    GenItems(GenRecord),
+                    *rc::gen::arbitrary<uint64_t>(),
+                    *rc::gen::arbitrary<uint64_t>(),
+                    *rc::gen::arbitrary<bool>()};
 }
 SharedChangeBatch GenSharedChangeBatch() {
-  return SharedChangeBatch{GenUuid(), GenItems(GenChange), *rc::gen::arbitrary<uint64_t>()};
+  return SharedChangeBatch{GenUuid(), GenItems(GenChange), *rc::gen::arbitrary<uint64_t>(),
+                           *rc::gen::arbitrary<bool>()};
 }
 AckSharedChanges GenAckSharedChanges() {
   return AckSharedChanges{GenUuid(), GenText(), *rc::gen::arbitrary<uint64_t>()};
@@ -382,6 +387,26 @@ TEST_CASE("message codec: nesting limit", "[codec]") {
     CHECK_FALSE(status.ok());
     CHECK_THAT(status.message(), Catch::StartsWith("payload: "));
   }
+}
+
+TEST_CASE("message codec: a batch's catch-up request is on the wire only when set", "[codec]") {
+  StateBatch batch = TwoRecordBatch();
+  CHECK(EncodeMessage(batch).find("catch_up_requested") == std::string::npos);
+  batch.catch_up_requested = true;
+  const std::string asked = EncodeMessage(batch);
+  CHECK(asked.find("\"catch_up_requested\":true") != std::string::npos);
+  Message decoded;
+  REQUIRE(DecodeMessage(asked, &decoded).ok());
+  CHECK(std::get<StateBatch>(decoded).catch_up_requested);
+  // A false is never written, so it is malformed; so is any other value.
+  for (const json& value : {json(false), json(1), json("yes")}) {
+    const std::string payload = Mutated(batch, [&](json& j) { j["catch_up_requested"] = value; });
+    const Status status = DecodeMessage(payload, &decoded);
+    CHECK(status.message().rfind("catch_up_requested: expected true", 0) == 0);
+  }
+  SharedChangeBatch shared{kLibrary, {ChangeA()}, 9, true};
+  REQUIRE(DecodeMessage(EncodeMessage(shared), &decoded).ok());
+  CHECK(std::get<SharedChangeBatch>(decoded).catch_up_requested);
 }
 
 TEST_CASE("message codec: malformed payloads are rejected naming the field", "[codec]") {

@@ -69,6 +69,20 @@ TEST_CASE("park: a record whose parent arrives later is parked, then applied on 
   CHECK(test.Query("SELECT count(*) FROM directory_paths") == 2);
 }
 
+TEST_CASE("park: a record parked before a restart counts as resolved after it; one parked after does not",
+          "[applier]") {
+  TestLibrary test(MissingDependencyPolicy::kPark);
+  REQUIRE(test.Apply(Device(1)) == ApplyOutcome::kApplied);
+  REQUIRE(test.Apply(Location(2)) == ApplyOutcome::kApplied);
+  CHECK(test.Apply(Entry(kDirectory, "dir", 1, &kRoot, 4)) == ApplyOutcome::kParked);
+  // A restart: the engine (and its applier) is rebuilt on the same database.
+  test.applier = std::make_unique<RecordApplier>(test.library.get(), &test.settings);
+  CHECK(test.Apply(Entry(kFile, "a.txt", 0, &kDirectory, 5)) == ApplyOutcome::kParked);
+  CHECK(test.Apply(Entry(kRoot, "Downloads", 1, nullptr, 3)) == ApplyOutcome::kApplied);
+  CHECK(test.applier->counters().parked_resolved == 2);
+  CHECK(test.applier->counters().parked_resolved_after_restart == 1);
+}
+
 TEST_CASE("park: an optional content link is applied as NULL and repaired when the target arrives", "[applier]") {
   TestLibrary test(MissingDependencyPolicy::kPark);
   test.Apply(Device(1));

@@ -1,6 +1,8 @@
 // Property: random multi-device histories converge (DESIGN.md 8). rapidcheck
-// draws a history — 2 to 5 devices with skewed clocks; indexing, mutation,
-// tagging and collections; disconnects, partitions (one-way too), crashes
+// draws a history — 2 to 5 devices with skewed clocks, the engine's knobs
+// (page size down to 1, buffers, batches, retries); indexing (sometimes
+// more files than a default page), mutation, tagging and collections;
+// disconnects, partitions (one-way too), crashes
 // and clock jumps; lossy, duplicating, reordering links — that ends with
 // every fault healed and every device connected. After quiescence every
 // device must hold the same rows, every file linked as its owner links it,
@@ -24,11 +26,47 @@
 
 #include "sim/scenario/scenario_loader.h"
 #include "sim/scenario/scenario_runner.h"
+#include "sim/scenario/swarm_knobs.h"
 
 namespace syncsim {
 namespace {
 
 using json = nlohmann::json;
+
+// The engine's knobs, drawn as the swarm draws them (sim/scenario/
+// swarm_knobs.h): each left at its default or set, small values likely, so
+// that paging, full buffers, resends at the cap and abandoned batches are
+// common. Retries keep the patience of two round trips of the slowest link.
+json GenerateKnobs(int latency_ms_max) {
+  json sync = json::object();
+  auto maybe = [&](const char* name, std::vector<int64_t> values) {
+    if (*rc::gen::arbitrary<bool>()) sync[name] = *rc::gen::elementOf(values);
+  };
+  maybe("page_size", {1, 2, 3, 5, 10, 50});
+  maybe("batch_size", {1, 2, 5, 30});
+  maybe("shared_batch_size", {1, 2, 5});
+  maybe("buffer_max", {1, 2, 3, 16});
+  maybe("unacked_batches_max", {1, 2, 5, 64});
+  maybe("flush_interval_ms", {1, 5, 200});
+  if (*rc::gen::arbitrary<bool>()) {
+    int64_t timeout_ms = *rc::gen::elementOf(std::vector<int64_t>{5, 20, 100, 400});
+    const int64_t attempts = *rc::gen::elementOf(std::vector<int64_t>{2, 3, 6, 12});
+    int64_t cap_ms = timeout_ms * *rc::gen::elementOf(std::vector<int64_t>{1, 4});
+    sim::RaiseToPatience(4 * latency_ms_max + 100, attempts, &timeout_ms, &cap_ms);
+    sync["retry_timeout_ms"] = timeout_ms;
+    sync["retry_backoff_ms_max"] = cap_ms;
+    sync["retry_attempts_max"] = attempts;
+  }
+  return sync;
+}
+
+// Files of one index step: usually a few, sometimes more than the default
+// page size (200), so that a catch-up crosses page boundaries even with the
+// default knobs.
+int GenerateFileCount() {
+  const bool above_page = *rc::gen::inRange(0, 8) == 0;
+  return above_page ? *rc::gen::inRange(201, 260) : *rc::gen::inRange(0, 40);
+}
 
 // A random history as a scenario document.
 json GenerateHistory() {
@@ -48,7 +86,9 @@ json GenerateHistory() {
   }
   scenario["devices"] = devices;
   const int latency_min = *rc::gen::inRange(0, 6);
-  scenario["network"] = {{"latency_ms", {{"min", latency_min}, {"max", latency_min + *rc::gen::inRange(1, 120)}}},
+  const int latency_max = latency_min + *rc::gen::inRange(1, 120);
+  scenario["sync"] = GenerateKnobs(latency_max);
+  scenario["network"] = {{"latency_ms", {{"min", latency_min}, {"max", latency_max}}},
                          {"drop", *rc::gen::inRange(0, 21) / 100.0},
                          {"duplicate", *rc::gen::inRange(0, 21) / 100.0}};
 
@@ -65,7 +105,7 @@ json GenerateHistory() {
         const std::string location = "loc" + std::to_string(operation);
         locations.emplace_back(device, location);
         steps.push_back({{"at_ms", now_ms}, {"action", "index"}, {"device", device}, {"location", location},
-                         {"dirs", *rc::gen::inRange(1, 6)}, {"files", *rc::gen::inRange(0, 40)},
+                         {"dirs", *rc::gen::inRange(1, 6)}, {"files", GenerateFileCount()},
                          {"duplicate_content", 0.1}, {"identify_errors", 0.05}, {"files_per_s", 200}});
         break;
       }

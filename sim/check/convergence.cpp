@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "sim/check/database_facts.h"
 #include "sim/text_format.h"
 
@@ -247,6 +249,26 @@ nlohmann::json ToJson(const Linkage& linkage) {
           {"parent_share", round(linkage.parent_share)},
           {"text", linkage.receiver + " links " + Grouped(linkage.receiver_content_links) + " of the " +
                        Grouped(linkage.owner_content_links) + " files " + linkage.owner + " links"}};
+}
+
+std::string DescribeDifferences(const std::vector<Difference>& differences) {
+  std::string headline;
+  for (const Difference& difference : differences) {
+    const std::string separator = headline.empty() ? "" : "; ";
+    if (difference.kind == "missing") {
+      headline += fmt::format("{}{} lacks {} {} record(s) of {}", separator, difference.device, difference.count,
+                              difference.model, difference.owner);
+    } else if (difference.kind == "extra") {
+      headline += fmt::format("{}{} holds {} {} record(s) of {} that should not exist", separator, difference.device,
+                              difference.count, difference.model, difference.owner);
+    } else {
+      std::string fields;
+      for (const std::string& field : difference.sample_fields) fields += (fields.empty() ? "" : ", ") + field;
+      headline += fmt::format("{}{} holds {} {} record(s) of {} with other values ({})", separator, difference.device,
+                              difference.count, difference.model, difference.owner, fields);
+    }
+  }
+  return headline;
 }
 
 }  // namespace syncsim::sim

@@ -83,6 +83,10 @@ struct Linkage {
 std::vector<Linkage> ComputeLinkage(const std::vector<DeviceRows>& devices);
 
 nlohmann::json ToJson(const ConvergenceResult& result);
+// One line a person reads first: who lacks what, who holds what should not
+// exist, who holds other values ("bob lacks 3 entry record(s) of alice; ...");
+// empty when there is no difference.
+std::string DescribeDifferences(const std::vector<Difference>& differences);
 nlohmann::json ToJson(const Linkage& linkage);
 
 }  // namespace syncsim::sim

@@ -124,6 +124,7 @@ void SimDevice::Crash() {
   scheduler_.Cancel(tick_timer_);
   tick_timer_ = 0;
   counters_before_crash_ += engine_->counters();
+  apply_counters_before_crash_ += engine_->apply_counters();
   engine_.reset();
   // Peers see the connection drop; the device reconnects when it restarts.
   reconnect_after_restart_ = network_.ConnectedPeers(settings_.name);
@@ -134,6 +135,12 @@ void SimDevice::Crash() {
 core::EngineCounters SimDevice::counters() const {
   core::EngineCounters total = counters_before_crash_;
   if (engine_ != nullptr) total += engine_->counters();
+  return total;
+}
+
+core::ApplyCounters SimDevice::apply_counters() const {
+  core::ApplyCounters total = apply_counters_before_crash_;
+  if (engine_ != nullptr) total += engine_->apply_counters();
   return total;
 }
 

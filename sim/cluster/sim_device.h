@@ -85,6 +85,8 @@ class SimDevice {
   }
   // The core's counters summed over every start of the device.
   core::EngineCounters counters() const;
+  // The record applier's counters, summed the same way.
+  core::ApplyCounters apply_counters() const;
   // Messages the core rejected as malformed.
   uint64_t rejected_messages() const { return rejected_messages_; }
 
@@ -107,6 +109,7 @@ class SimDevice {
   Scheduler::EventId tick_timer_ = 0;
   uint64_t rejected_messages_ = 0;
   core::EngineCounters counters_before_crash_;  // of the cores that crashed
+  core::ApplyCounters apply_counters_before_crash_;
   std::vector<std::string> reconnect_after_restart_;  // peers connected when the device crashed
 };
 

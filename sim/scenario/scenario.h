@@ -88,6 +88,10 @@ struct ScenarioExpect {
   // apply. A scenario without faults that lose data needs none.
   std::optional<int64_t> resyncs_max;
   std::optional<int64_t> repaired_max;
+  // Liveness: once the last fault step has run (and every workload is
+  // done), every device converges within this much virtual time
+  // (sim/check/liveness.h).
+  std::optional<int64_t> converge_within_ms;
   // A negative scenario's checks that must fail (the planted bug is caught);
   // every other check must hold.
   std::set<std::string, std::less<>> must_fail;

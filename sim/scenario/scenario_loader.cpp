@@ -35,6 +35,9 @@ using nlohmann::json;
 
 // Bounds of DESIGN.md 5 that scenario.h does not name.
 constexpr int64_t kFlushIntervalMsMax = 60'000;
+// Retry timeouts and their backoff cap; attempts of one request.
+constexpr int64_t kRetryMsMax = 600'000;
+constexpr uint32_t kRetryAttemptsMax = 1'000;
 constexpr int64_t kStallWindowMsMin = 1'000;
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
@@ -61,18 +64,19 @@ constexpr std::array<std::string_view, 1> kDeviceRequiredKeys = {"name"};
 constexpr std::array<std::string_view, 2> kClockKeys = {"offset_ms", "drift_ppm"};
 constexpr std::array<std::string_view, 3> kNetworkKeys = {"latency_ms", "drop", "duplicate"};
 constexpr std::array<std::string_view, 2> kLatencyKeys = {"min", "max"};
-constexpr std::array<std::string_view, 8> kSyncKeys = {"missing_dependency", "batch_size", "flush_interval_ms",
-                                                       "shared_merge", "defects",  "page_size",
-                                                       "buffer_max",   "shared_batch_size"};
-constexpr std::array<std::string_view, 8> kExpectKeys = {"converged",   "stall",        "linkage_min",
-                                                         "orphans_max", "counts",       "resyncs_max",
-                                                         "repaired_max", "must_fail"};
+constexpr std::array<std::string_view, 12> kSyncKeys = {
+    "missing_dependency", "batch_size",       "flush_interval_ms",    "shared_merge",
+    "defects",            "page_size",        "buffer_max",           "shared_batch_size",
+    "retry_timeout_ms",   "retry_backoff_ms_max", "retry_attempts_max", "unacked_batches_max"};
+constexpr std::array<std::string_view, 9> kExpectKeys = {"converged",    "stall",       "linkage_min",
+                                                         "orphans_max",  "counts",      "resyncs_max",
+                                                         "repaired_max", "must_fail",   "converge_within_ms"};
 // The checks a negative scenario may name in `expect.must_fail` (besides
 // "counts.DEVICE.MODEL").
-constexpr std::array<std::string_view, 13> kCheckNames = {
+constexpr std::array<std::string_view, 14> kCheckNames = {
     "stall",          "converged",         "quiescent",     "linkage_min",       "orphans_max", "resyncs_max",
     "repaired_max",   "invariant.acks",    "invariant.closure", "invariant.paths", "invariant.hlc",
-    "invariant.dangling", "workloads"};
+    "invariant.dangling", "workloads", "converge_within_ms"};
 
 // What a step action requires and allows besides `at_ms` and `action`
 // (the table of DESIGN.md 5).
@@ -556,18 +560,10 @@ class ScenarioParser {
     return Status::Ok();
   }
 
-  Status ParseSync(const json& value, const std::string& path) {
-    SYNCSIM_LOADER_RETURN_IF_ERROR(CheckObject(value, path, kSyncKeys, {}));
+  // The numeric knobs of the sync section (batching, paging, buffering,
+  // retries), each within its bound.
+  Status ParseSyncKnobs(const json& value, const std::string& path) {
     core::SyncSettings& sync = scenario_.sync;
-    if (const json* policy = Find(value, "missing_dependency")) {
-      const std::string policy_path = MemberPath(path, "missing_dependency");
-      std::optional<core::MissingDependencyPolicy> parsed;
-      if (policy->is_string()) parsed = core::ParseMissingDependencyPolicy(policy->get_ref<const std::string&>());
-      if (!parsed.has_value()) {
-        return Invalid(policy_path, "expected \"park\", \"drop\" or \"null\", got " + Describe(*policy));
-      }
-      sync.missing_dependency = *parsed;
-    }
     if (const json* batch_size = Find(value, "batch_size")) {
       SYNCSIM_LOADER_RETURN_IF_ERROR(
           ReadCount(*batch_size, MemberPath(path, "batch_size"), 1, kScenarioBatchSizeMax, &sync.batch_size));
@@ -588,6 +584,38 @@ class ScenarioParser {
       SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*flush, MemberPath(path, "flush_interval_ms"), 1,
                                                  kFlushIntervalMsMax, &sync.flush_interval_ms));
     }
+    if (const json* timeout = Find(value, "retry_timeout_ms")) {
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*timeout, MemberPath(path, "retry_timeout_ms"), 1,
+                                                 kRetryMsMax, &sync.retry_timeout_ms));
+    }
+    if (const json* cap = Find(value, "retry_backoff_ms_max")) {
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*cap, MemberPath(path, "retry_backoff_ms_max"), 1, kRetryMsMax,
+                                                 &sync.retry_backoff_ms_max));
+    }
+    if (const json* attempts = Find(value, "retry_attempts_max")) {
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadCount(*attempts, MemberPath(path, "retry_attempts_max"), 1,
+                                               kRetryAttemptsMax, &sync.retry_attempts_max));
+    }
+    if (const json* unacked = Find(value, "unacked_batches_max")) {
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadCount(*unacked, MemberPath(path, "unacked_batches_max"), 1,
+                                               kScenarioBufferMax, &sync.unacked_batches_max));
+    }
+    return Status::Ok();
+  }
+
+  Status ParseSync(const json& value, const std::string& path) {
+    SYNCSIM_LOADER_RETURN_IF_ERROR(CheckObject(value, path, kSyncKeys, {}));
+    core::SyncSettings& sync = scenario_.sync;
+    if (const json* policy = Find(value, "missing_dependency")) {
+      const std::string policy_path = MemberPath(path, "missing_dependency");
+      std::optional<core::MissingDependencyPolicy> parsed;
+      if (policy->is_string()) parsed = core::ParseMissingDependencyPolicy(policy->get_ref<const std::string&>());
+      if (!parsed.has_value()) {
+        return Invalid(policy_path, "expected \"park\", \"drop\" or \"null\", got " + Describe(*policy));
+      }
+      sync.missing_dependency = *parsed;
+    }
+    SYNCSIM_LOADER_RETURN_IF_ERROR(ParseSyncKnobs(value, path));
     if (const json* merge = Find(value, "shared_merge")) {
       const std::string merge_path = MemberPath(path, "shared_merge");
       if (*merge == "field") {
@@ -872,6 +900,63 @@ class ScenarioParser {
     return Status::Ok();
   }
 
+  // expect.must_fail: known check names (or counts.DEVICE.MODEL), each once.
+  Status ParseMustFail(const json& must_fail, const std::string& path) {
+    ScenarioExpect& expect = scenario_.expect;
+    if (!must_fail.is_array()) {
+      return Invalid(path, "expected an array of check names, got " + Describe(must_fail));
+    }
+    for (size_t i = 0; i < must_fail.size(); ++i) {
+      const std::string check_path = ElementPath(path, i);
+      std::string name;
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ReadString(must_fail[i], check_path, &name));
+      const bool known = std::find(kCheckNames.begin(), kCheckNames.end(), name) != kCheckNames.end() ||
+                         name.rfind("counts.", 0) == 0;
+      if (!known) {
+        std::string names;
+        for (std::string_view check : kCheckNames) names += (names.empty() ? "" : ", ") + std::string(check);
+        return Invalid(check_path, "unknown check " + Quoted(name) + Suggestion(name, kCheckNames) +
+                                       "; checks: " + names + ", counts.DEVICE.MODEL");
+      }
+      if (!expect.must_fail.insert(name).second) {
+        return Invalid(check_path, "check " + Quoted(name) + " is listed twice");
+      }
+    }
+    return Status::Ok();
+  }
+
+  // expect.counts: declared device -> known model -> row count.
+  Status ParseExpectedCounts(const json& counts, const std::string& path) {
+    ScenarioExpect& expect = scenario_.expect;
+    if (!counts.is_object()) {
+      return Invalid(path, "expected an object of device -> model -> count, got " + Describe(counts));
+    }
+    for (const auto& [device, models] : counts.items()) {
+      if (device_names_.count(device) == 0) {
+        return Invalid(path, "unknown device " + Quoted(device) + Suggestion(device, device_names_));
+      }
+      const std::string device_path = MemberPath(path, device);
+      if (!models.is_object()) {
+        return Invalid(device_path, "expected an object of model -> count, got " + Describe(models));
+      }
+      std::map<std::string, int64_t>& device_counts = expect.counts[device];
+      for (const auto& [model, count] : models.items()) {
+        bool known = false;
+        for (std::string_view name : kModelNames) known = known || name == model;
+        if (!known) {
+          std::string names;
+          for (std::string_view name : kModelNames) names += (names.empty() ? "" : ", ") + std::string(name);
+          return Invalid(device_path, "unknown model " + Quoted(model) + Suggestion(model, kModelNames) +
+                                          "; models: " + names);
+        }
+        int64_t number = 0;
+        SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(count, MemberPath(device_path, model), 0, kInt64Max, &number));
+        device_counts[model] = number;
+      }
+    }
+    return Status::Ok();
+  }
+
   Status ParseExpect(const json& value, const std::string& path) {
     SYNCSIM_LOADER_RETURN_IF_ERROR(CheckObject(value, path, kExpectKeys, {}));
     ScenarioExpect& expect = scenario_.expect;
@@ -896,26 +981,7 @@ class ScenarioParser {
       expect.orphans_max = count;
     }
     if (const json* must_fail = Find(value, "must_fail")) {
-      const std::string must_fail_path = MemberPath(path, "must_fail");
-      if (!must_fail->is_array()) {
-        return Invalid(must_fail_path, "expected an array of check names, got " + Describe(*must_fail));
-      }
-      for (size_t i = 0; i < must_fail->size(); ++i) {
-        const std::string check_path = ElementPath(must_fail_path, i);
-        std::string name;
-        SYNCSIM_LOADER_RETURN_IF_ERROR(ReadString((*must_fail)[i], check_path, &name));
-        const bool known = std::find(kCheckNames.begin(), kCheckNames.end(), name) != kCheckNames.end() ||
-                           name.rfind("counts.", 0) == 0;
-        if (!known) {
-          std::string names;
-          for (std::string_view check : kCheckNames) names += (names.empty() ? "" : ", ") + std::string(check);
-          return Invalid(check_path, "unknown check " + Quoted(name) + Suggestion(name, kCheckNames) +
-                                         "; checks: " + names + ", counts.DEVICE.MODEL");
-        }
-        if (!expect.must_fail.insert(name).second) {
-          return Invalid(check_path, "check " + Quoted(name) + " is listed twice");
-        }
-      }
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ParseMustFail(*must_fail, MemberPath(path, "must_fail")));
     }
     if (const json* resyncs = Find(value, "resyncs_max")) {
       int64_t count = 0;
@@ -927,34 +993,14 @@ class ScenarioParser {
       SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(*repaired, MemberPath(path, "repaired_max"), 0, kInt64Max, &count));
       expect.repaired_max = count;
     }
+    if (const json* within = Find(value, "converge_within_ms")) {
+      int64_t bound_ms = 0;
+      SYNCSIM_LOADER_RETURN_IF_ERROR(
+          ReadInteger(*within, MemberPath(path, "converge_within_ms"), 1, kScenarioTimeMsMax, &bound_ms));
+      expect.converge_within_ms = bound_ms;
+    }
     if (const json* counts = Find(value, "counts")) {
-      const std::string counts_path = MemberPath(path, "counts");
-      if (!counts->is_object()) {
-        return Invalid(counts_path, "expected an object of device -> model -> count, got " + Describe(*counts));
-      }
-      for (const auto& [device, models] : counts->items()) {
-        if (device_names_.count(device) == 0) {
-          return Invalid(counts_path, "unknown device " + Quoted(device) + Suggestion(device, device_names_));
-        }
-        const std::string device_path = MemberPath(counts_path, device);
-        if (!models.is_object()) {
-          return Invalid(device_path, "expected an object of model -> count, got " + Describe(models));
-        }
-        std::map<std::string, int64_t>& device_counts = expect.counts[device];
-        for (const auto& [model, count] : models.items()) {
-          bool known = false;
-          for (std::string_view name : kModelNames) known = known || name == model;
-          if (!known) {
-            std::string names;
-            for (std::string_view name : kModelNames) names += (names.empty() ? "" : ", ") + std::string(name);
-            return Invalid(device_path, "unknown model " + Quoted(model) + Suggestion(model, kModelNames) +
-                                            "; models: " + names);
-          }
-          int64_t number = 0;
-          SYNCSIM_LOADER_RETURN_IF_ERROR(ReadInteger(count, MemberPath(device_path, model), 0, kInt64Max, &number));
-          device_counts[model] = number;
-        }
-      }
+      SYNCSIM_LOADER_RETURN_IF_ERROR(ParseExpectedCounts(*counts, MemberPath(path, "counts")));
     }
     return Status::Ok();
   }

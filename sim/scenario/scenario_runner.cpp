@@ -4,13 +4,16 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "sim/assert.h"
 #include "sim/check/convergence.h"
+#include "sim/check/coverage.h"
 #include "sim/check/database_facts.h"
+#include "sim/check/liveness.h"
 #include "sim/check/state_fingerprint.h"
 #include "sim/cluster/cluster.h"
 #include "sim/snapshot/atomic_file.h"
@@ -68,6 +71,9 @@ class Runner {
   // resets a device's counters.
   std::vector<uint64_t> ProgressSignature() const;
   void NoteProgress();
+  // Closes the liveness window when its deadline is next (and reopens it
+  // while a workload still writes). Called before every event.
+  void WatchLiveness();
   // Starts a new stall window now, from the current progress signature.
   void RestartStallWindow();
   bool StallWindowPassed();
@@ -92,6 +98,8 @@ class Runner {
   std::ofstream trace_file_;
   std::vector<ReportPhase> report_phases_;  // every phase written, for report.html
   std::map<std::string, std::string> phase_state_fingerprints_;  // phase -> hex, for RunResult
+  // expect.converge_within_ms; empty without it.
+  std::optional<LivenessWatch> liveness_;
 };
 
 ClusterSettings Runner::MakeSettings() const {
@@ -127,7 +135,23 @@ std::vector<uint64_t> Runner::ProgressSignature() const {
   return signature;
 }
 
+void Runner::WatchLiveness() {
+  if (!liveness_.has_value() || !liveness_->open()) return;
+  const Scheduler& scheduler = cluster_.scheduler();
+  for (const auto& workload : workloads_) {
+    if (!workload->done()) {
+      liveness_->Open(scheduler.now_us(), "the last workload's end");
+      return;
+    }
+  }
+  // The state at the deadline is the state after the last event before it.
+  if (scheduler.pending() > 0 && scheduler.next_time_us() <= liveness_->deadline_us()) return;
+  const ConvergenceResult convergence = CheckNow();
+  liveness_->Close(scheduler.now_us(), convergence.converged, DescribeDifferences(convergence.differences));
+}
+
 void Runner::NoteProgress() {
+  WatchLiveness();
   std::vector<uint64_t> signature = ProgressSignature();
   if (signature != last_signature_) {
     last_signature_ = std::move(signature);
@@ -244,21 +268,7 @@ void Runner::DeclareStall(const std::string& reason) {
     devices[device->name()] = entry;
   }
   // One line a person reads first: who lacks what, and what it waits for.
-  std::string headline;
-  for (const Difference& difference : convergence.differences) {
-    std::string fields;
-    for (const std::string& field : difference.sample_fields) fields += (fields.empty() ? "" : ", ") + field;
-    if (difference.kind == "missing") {
-      headline += fmt::format("{}{} lacks {} {} record(s) of {}", headline.empty() ? "" : "; ", difference.device,
-                              difference.count, difference.model, difference.owner);
-    } else if (difference.kind == "extra") {
-      headline += fmt::format("{}{} holds {} {} record(s) of {} that should not exist", headline.empty() ? "" : "; ",
-                              difference.device, difference.count, difference.model, difference.owner);
-    } else {
-      headline += fmt::format("{}{} holds {} {} record(s) of {} with other values ({})", headline.empty() ? "" : "; ",
-                              difference.device, difference.count, difference.model, difference.owner, fields);
-    }
-  }
+  std::string headline = DescribeDifferences(convergence.differences);
   headline += parked_headline;
   if (headline.rfind("; ", 0) == 0) headline.erase(0, 2);
   if (headline.empty()) headline = "devices hold the same rows but work is still pending";
@@ -327,7 +337,12 @@ void Runner::RunUntilQuiescent(int64_t max_ms) {
     const std::vector<uint64_t> before = ProgressSignature();
     const int64_t wait_until_us =
         std::min(deadline_us, scheduler.now_us() + scenario_.stall_window_ms * kMicrosecondsPerMillisecond);
-    scheduler.RunWhile([&] { return ProgressSignature() == before; }, wait_until_us);
+    scheduler.RunWhile(
+        [&] {
+          WatchLiveness();
+          return ProgressSignature() == before;
+        },
+        wait_until_us);
     if (ProgressSignature() != before) {
       NoteProgress();
       continue;
@@ -457,6 +472,10 @@ void Runner::Evaluate(RunResult* result) {
   const bool stalled = !stall_.is_null();
   add("stall", stalled == expect_stall,
       stalled ? fmt::format("stalled: {}", stall_.value("headline", "")) : std::string("no stall"));
+  if (liveness_.has_value()) {
+    liveness_->Finish(cluster_.scheduler().now_us(), convergence.converged, DescribeDifferences(convergence.differences));
+    add("converge_within_ms", liveness_->ok(), liveness_->detail());
+  }
   const bool expect_converged = expect.converged.value_or(!expect_stall);
   std::string convergence_detail = "every device holds the same synced rows";
   if (!convergence.converged) {
@@ -626,6 +645,15 @@ core::Status Runner::Run(RunResult* result) {
     core::Status status = cluster_.device(scenario_.devices[i].name).Start();
     if (!status.ok()) return status;
   }
+  // The liveness window opens after the last fault step (or at the start).
+  std::optional<size_t> last_fault_step;
+  if (scenario_.expect.converge_within_ms.has_value()) {
+    liveness_.emplace(*scenario_.expect.converge_within_ms);
+    for (size_t index = 0; index < scenario_.steps.size(); ++index) {
+      if (IsFaultAction(scenario_.steps[index].action)) last_fault_step = index;
+    }
+    if (!last_fault_step.has_value()) liveness_->Open(0, "the run's start");
+  }
   NoteProgress();
   for (size_t index = 0; index < scenario_.steps.size(); ++index) {
     const ScenarioStep& step = scenario_.steps[index];
@@ -646,9 +674,18 @@ core::Status Runner::Run(RunResult* result) {
     if (cluster_.scheduler().budget_exhausted()) break;
     core::Status status = Execute(index, step);
     if (!status.ok()) return status;
+    if (last_fault_step == index) {
+      liveness_->Open(cluster_.scheduler().now_us(), fmt::format("step {} ({})", index, step.action));
+    }
   }
   result->quiescent = cluster_.Quiescent();
   Evaluate(result);
+  CoverageTotals coverage{.engine = {}, .apply = {}, .messages = cluster_.network().counts()};
+  for (const auto& device : cluster_.devices()) {
+    coverage.engine += device->counters();
+    coverage.apply += device->apply_counters();
+  }
+  result->coverage = CoverageOf(coverage);
   result->scenario = scenario_.name;
   result->seed = scenario_.seed;
   result->fingerprint = cluster_.trace().FingerprintHex();
@@ -684,6 +721,7 @@ nlohmann::json RunResult::ToJson() const {
           {"converged", converged},
           {"stall", stall},
           {"expectations", expectation_list},
+          {"coverage", coverage},
           {"devices", devices},
           {"snapshot_dir", snapshot_dir},
           {"passed", passed}};

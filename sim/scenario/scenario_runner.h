@@ -55,6 +55,8 @@ struct RunResult {
   // "bob missing entry of alice"), sorted: what kind of divergence this is.
   std::vector<std::string> difference_keys;
   std::vector<ExpectationResult> expectations;
+  // Rare-path name -> times it fired over the run (sim/check/coverage.h).
+  nlohmann::json coverage = nlohmann::json::object();
   // name -> linkage summary, with "state_digest": the device's own digest
   nlohmann::json devices = nlohmann::json::object();
   std::string snapshot_dir;  // empty when nothing was written

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/random.h"
+#include "sim/scenario/swarm_knobs.h"
 
 namespace syncsim::sim {
 namespace {
@@ -62,6 +63,18 @@ void DrawCrashes(const std::vector<std::string>& crashable, Random* random, std:
   }
 }
 
+// Drawn knobs make a run slower, not wrong (a page of one record is a round
+// trip per record): each run_until_quiescent gets at least
+// kSwarmQuiescenceMsMin. A run that makes no progress is still a stall after
+// stall_window_ms.
+void LiftQuiescenceBounds(nlohmann::json* steps) {
+  for (nlohmann::json& step : *steps) {
+    if (!step.is_object() || step.value("action", "") != "run_until_quiescent") continue;
+    if (!step.contains("max_ms") || !step["max_ms"].is_number_integer()) continue;
+    step["max_ms"] = std::max(step["max_ms"].get<int64_t>(), kSwarmQuiescenceMsMin);
+  }
+}
+
 }  // namespace
 
 nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
@@ -83,6 +96,16 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
   network["drop"] = random.Bernoulli(0.5) ? static_cast<double>(random.Range(1, 300)) / 1000.0 : 0.0;
   network["duplicate"] = random.Bernoulli(0.5) ? static_cast<double>(random.Range(1, 300)) / 1000.0 : 0.0;
   drawn["network"] = network;
+  // The engine's knobs, for a network as slow as the slowest link this run
+  // can have (a set_network step may slow one down).
+  int64_t slowest_ms = latency_max;
+  for (const nlohmann::json& step : (*document)["steps"]) {
+    if (step.is_object() && step.contains("latency_ms") && step["latency_ms"].is_object() &&
+        step["latency_ms"].contains("max") && step["latency_ms"]["max"].is_number_integer()) {
+      slowest_ms = std::max(slowest_ms, step["latency_ms"]["max"].get<int64_t>());
+    }
+  }
+  drawn["sync"] = DrawSwarmKnobs(seed, slowest_ms, document);
 
   // Clocks, and which devices run from the start (only those may crash).
   std::vector<std::string> names;
@@ -151,6 +174,7 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
     inserted.push_back({{"action", "run_until_quiescent"}, {"max_ms", 600'000}});
   }
   steps.insert(steps.begin() + static_cast<long>(insert_at), inserted.begin(), inserted.end());
+  if (!drawn["sync"].empty()) LiftQuiescenceBounds(&steps);
   drawn["steps"] = inserted;
   return drawn;
 }

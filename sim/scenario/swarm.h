@@ -5,7 +5,9 @@
 // probabilities, each device's clock offset and drift, and, inserted before
 // the first run_until_quiescent step, partitions (possibly one-way) with
 // their heals, crashes and restarts of devices, and clock jumps: each kind
-// present or not by a coin flip, then 1 to its maximum of them.
+// present or not by a coin flip, then 1 to its maximum of them. The engine's
+// knobs are drawn too (sim/scenario/swarm_knobs.h), from a stream of their
+// own.
 //
 // The same (scenario, seed) always gives the same swarm, so a failing swarm
 // run replays with `syncsim run SCENARIO --seed N --swarm`.
@@ -33,6 +35,10 @@ inline constexpr int64_t kSwarmClockJumpsMax = 2;
 // by a coin flip: timers must not freeze after either.
 inline constexpr int64_t kSwarmClockJumpSmallMsMax = 3'000;
 inline constexpr int64_t kSwarmClockJumpLargeMsMax = 86'400'000;
+
+// With drawn knobs, each run_until_quiescent waits at least this long
+// (virtual time): small pages and batches make a run slower, not wrong.
+inline constexpr int64_t kSwarmQuiescenceMsMin = 3'600'000;
 
 // Rewrites `document` (a scenario, before validation) with faults drawn
 // from `seed` and returns what was drawn, for printing and for the run's

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/check/coverage.h"
 #include "sim/scenario/scenario_loader.h"
 #include "sim/scenario/scenario_runner.h"
 #include "tools/syncsim/commands.h"
@@ -49,6 +50,17 @@ void PrintHuman(std::FILE* out, const sim::RunResult& result, const RunArguments
   fmt::print(out, "messages      {} sent, {} delivered, {} dropped, {} duplicated\n", result.messages.sent,
              result.messages.delivered, result.messages.dropped, result.messages.duplicated);
   fmt::print(out, "converged     {}\n", result.converged ? "yes" : "no");
+  // Which rare paths the run took, in table order, with how often.
+  std::string fired;
+  size_t fired_count = 0;
+  for (const sim::CoveragePath& path : sim::CoveragePaths()) {
+    const uint64_t count = result.coverage.value(std::string(path.name), uint64_t{0});
+    if (count == 0) continue;
+    ++fired_count;
+    fired += fmt::format("{}{} {}", fired.empty() ? "" : ", ", path.name, count);
+  }
+  fmt::print(out, "coverage      {} of {} rare paths{}{}\n", fired_count, sim::CoveragePaths().size(),
+             fired.empty() ? "" : ": ", fired);
   if (!result.stall.is_null()) {
     fmt::print(out, "stall         at {} ms: {}\n              {}\n", result.stall.value("detected_at_ms", 0),
                result.stall.value("reason", ""), result.stall.value("headline", ""));

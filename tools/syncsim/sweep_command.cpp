@@ -23,6 +23,7 @@
 #include "sim/text_format.h"
 #include "tools/syncsim/commands.h"
 #include "tools/syncsim/decimal_flag.h"
+#include "tools/syncsim/sweep_coverage.h"
 
 extern char** environ;
 
@@ -250,7 +251,9 @@ int Sweep(const SweepArguments& arguments) {
   size_t failed = 0;
   bool crashed = false;
   nlohmann::json runs = nlohmann::json::array();
+  SweepCoverage coverage;
   for (const SeedResult& result : results) {
+    coverage.Add(result.run);
     const bool passed = result.exit_code == kExitOk;
     if (!passed) ++failed;
     if (result.exit_code == kExitInternal || (!passed && result.run.is_null())) crashed = true;
@@ -269,6 +272,7 @@ int Sweep(const SweepArguments& arguments) {
   }
   if (!arguments.junit_path.empty()) WriteJunit(arguments, scenario.name, results);
 
+  coverage.Print(human);
   fmt::print(human, "result        {} of {} seeds passed, {} failed\n", seeds.size() - failed, seeds.size(), failed);
   if (failed > 0) {
     fmt::print(human, "failing seeds:\n");
@@ -285,6 +289,7 @@ int Sweep(const SweepArguments& arguments) {
                              {"swarm", arguments.swarm},
                              {"passed", seeds.size() - failed},
                              {"failed", failed},
+                             {"coverage", coverage.ToJson()},
                              {"runs", runs}};
     fmt::print(stdout, "{}\n", object.dump());
   }
