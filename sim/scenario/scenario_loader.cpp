@@ -69,10 +69,10 @@ constexpr std::array<std::string_view, 8> kExpectKeys = {"converged",   "stall",
                                                          "repaired_max", "must_fail"};
 // The checks a negative scenario may name in `expect.must_fail` (besides
 // "counts.DEVICE.MODEL").
-constexpr std::array<std::string_view, 13> kCheckNames = {
+constexpr std::array<std::string_view, 14> kCheckNames = {
     "stall",          "converged",         "quiescent",     "linkage_min",       "orphans_max", "resyncs_max",
     "repaired_max",   "invariant.acks",    "invariant.closure", "invariant.paths", "invariant.hlc",
-    "invariant.dangling", "workloads"};
+    "invariant.dangling", "invariant.hlc_bounds", "workloads"};
 
 // What a step action requires and allows besides `at_ms` and `action`
 // (the table of DESIGN.md 5).
