@@ -80,13 +80,19 @@ std::optional<Hlc> Hlc::Parse(std::string_view text) {
   return Hlc{static_cast<int64_t>(*timestamp), static_cast<uint32_t>(*counter), *device};
 }
 
-HlcClock::HlcClock(const Clock& clock, const Uuid& device) : clock_(clock), last_{0, 0, device} {}
+HlcClock::HlcClock(const Clock& clock, const Uuid& device, HlcClockOptions options)
+    : clock_(clock), options_(options), last_{0, 0, device} {}
 
 int64_t HlcClock::PhysicalNow() const { return std::max<int64_t>(clock_.now_ms(), 0); }
 
+void HlcClock::Report(HlcObservation::Kind kind, int64_t physical_ms, const Hlc& remote) const {
+  if (options_.observer == nullptr) return;
+  options_.observer->OnHlc(HlcObservation{.kind = kind, .physical_ms = physical_ms, .result = last_, .remote = remote});
+}
+
 Hlc HlcClock::Generate() {
   const int64_t now = PhysicalNow();
-  if (now > last_.timestamp_ms) {
+  if (now > last_.timestamp_ms && !options_.defect_ignores_wall_clock) {
     last_.timestamp_ms = now;
     last_.counter = 0;
   } else {
@@ -94,6 +100,7 @@ Hlc HlcClock::Generate() {
     // let the counter carry the order.
     last_.counter = NextCounter(last_.counter);
   }
+  Report(HlcObservation::Kind::kGenerate, now, Hlc{});
   return last_;
 }
 
@@ -116,6 +123,7 @@ Hlc HlcClock::Update(const Hlc& received) {
 
   last_.timestamp_ms = timestamp;
   last_.counter = counter;
+  Report(HlcObservation::Kind::kReceive, now, received);
   return last_;
 }
 

@@ -43,13 +43,45 @@ struct Hlc {
   static std::optional<Hlc> Parse(std::string_view text);
 };
 
+// What one Generate or Update did, reported to an HlcObserver so that a
+// checker outside the core can test the HLC paper's bounds (Kulkarni et al.,
+// 2014: l >= pt, l - pt <= the clock offset between devices, c bounded by the
+// events at one l) on every value the clock issues.
+struct HlcObservation {
+  enum class Kind { kGenerate, kReceive };
+  Kind kind = Kind::kGenerate;
+  // The device's wall clock reading the rule saw (pt), clamped to >= 0.
+  int64_t physical_ms = 0;
+  Hlc result;  // the value issued: result.timestamp_ms is l, result.counter is c
+  Hlc remote;  // kReceive: the HLC received; {} for kGenerate
+};
+
+// Receives every HlcObservation of the clocks it is installed on. The core
+// never depends on what it does (the simulator traces them).
+class HlcObserver {
+ public:
+  virtual ~HlcObserver() = default;
+  virtual void OnHlc(const HlcObservation& observation) = 0;
+};
+
+struct HlcClockOptions {
+  // Not owned; must outlive the clock. nullptr: nothing is reported (and
+  // nothing is paid for).
+  HlcObserver* observer = nullptr;
+  // The planted defect hlc_ignores_wall_clock (core/sync_settings.h):
+  // Generate only increments the counter and never takes the wall clock, so
+  // a device that only writes keeps the physical part it last restored or
+  // received (0 on a new device) while its wall clock runs on: l < pt.
+  bool defect_ignores_wall_clock = false;
+};
+
 // HlcClock: one device's hybrid logical clock. Owns the last HLC the device
 // issued. Not thread-safe (the simulator is single-threaded).
 class HlcClock {
  public:
   // `clock` is not owned and must outlive this HlcClock. Before any Generate,
   // Update or Restore, last() is {0, 0, device}.
-  HlcClock(const Clock& clock, const Uuid& device);
+  HlcClock(const Clock& clock, const Uuid& device, HlcClockOptions options = {});
 
   HlcClock(const HlcClock&) = delete;
   HlcClock& operator=(const HlcClock&) = delete;
@@ -87,8 +119,11 @@ class HlcClock {
   // The device clock's reading, clamped to be non-negative so that HLC
   // timestamps stay non-negative and their string form sorts correctly.
   int64_t PhysicalNow() const;
+  // Reports one rule's outcome to the observer, if there is one.
+  void Report(HlcObservation::Kind kind, int64_t physical_ms, const Hlc& remote) const;
 
   const Clock& clock_;
+  HlcClockOptions options_;
   Hlc last_;
 };
 

@@ -92,7 +92,9 @@ SyncEngine::SyncEngine(Environment environment, const Uuid& device, const Uuid& 
       library_id_(library_id),
       device_name_(std::move(device_name)),
       settings_(*settings),
-      hlc_(*environment.clock, device),
+      hlc_(*environment.clock, device,
+           HlcClockOptions{.observer = environment.hlc_observer,
+                           .defect_ignores_wall_clock = settings->HasDefect(kDefectHlcIgnoresWallClock)}),
       applier_(environment.library, settings),
       catalog_(environment.library) {
   const std::vector<std::string> order = library_.registry().DependencyOrder();

@@ -96,6 +96,8 @@ class SyncEngine {
     const Clock* clock;      // the device's clock; not owned
     IdSource* ids;           // where new record uuids come from; not owned
     Transport* transport;    // how messages leave the device; not owned
+    // Told every HLC the engine generates or receives; not owned; may be null.
+    HlcObserver* hlc_observer = nullptr;
   };
 
   // Every pointer in `environment` and `settings` must outlive the engine.

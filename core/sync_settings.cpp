@@ -24,9 +24,9 @@ std::optional<MissingDependencyPolicy> ParseMissingDependencyPolicy(std::string_
 }
 
 bool IsKnownDefect(std::string_view name) {
-  constexpr std::array<std::string_view, 6> kKnown = {kDefectWatermarkSkipsParked, kDefectLwwGuardPruned,
-                                                      kDefectAckWithoutMax,        kDefectBufferDropsNew,
-                                                      kDefectDigestUsesLocalIds,   kDefectCascadeSkipsUuidReferences};
+  constexpr std::array<std::string_view, 7> kKnown = {
+      kDefectWatermarkSkipsParked, kDefectLwwGuardPruned,           kDefectAckWithoutMax,      kDefectBufferDropsNew,
+      kDefectDigestUsesLocalIds,   kDefectCascadeSkipsUuidReferences, kDefectHlcIgnoresWallClock};
   for (std::string_view known : kKnown) {
     if (known == name) return true;
   }

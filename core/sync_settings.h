@@ -31,6 +31,10 @@ inline constexpr std::string_view kDefectDigestUsesLocalIds = "digest_uses_local
 // tag applications) stays on every device, and arrives as if still valid.
 inline constexpr std::string_view kDefectCascadeSkipsUuidReferences = "cascade_skips_uuid_references";
 
+// The HLC's send rule never takes the wall clock (only the counter moves):
+// HLCs fall behind physical time, which the HLC paper's l >= pt forbids.
+inline constexpr std::string_view kDefectHlcIgnoresWallClock = "hlc_ignores_wall_clock";
+
 // True when `name` is one of the defect switches above.
 bool IsKnownDefect(std::string_view name);
 

@@ -98,6 +98,8 @@ class Scheduler {
   bool budget_exhausted() const { return budget_exhausted_; }
   // The time of the earliest pending event. REQUIRES: pending() > 0.
   int64_t next_time_us() const;
+  // The trace events are recorded in (null: none); others record into it too.
+  Trace* trace() const { return trace_; }
 
  private:
   // Queue order: time, then the tie key (random or 0), then the insertion

@@ -85,6 +85,7 @@ void Trace::Record(const TraceRecord& record) {
   records_++;
   if (record.kind == "message") CountFate(message_counts_, record.fate);
   if (sink_ != nullptr) sink_->write(line.data(), static_cast<std::streamsize>(line.size()));
+  if (listener_) listener_(record);
 }
 
 std::string Trace::FingerprintHex() const {

@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
+#include <utility>
 
 #include "sim/message_counts.h"
 
@@ -40,8 +42,14 @@ class Trace {
   // REQUIRES: `sink`, if not null, outlives this Trace or the next SetSink.
   void SetSink(std::ostream* sink) { sink_ = sink; }
 
+  // Called with every record as it is recorded, for checks that read the
+  // trace while the run goes on (invariant.hlc_bounds); empty: none.
+  using Listener = std::function<void(const TraceRecord&)>;
+  void SetListener(Listener listener) { listener_ = std::move(listener); }
+
   // Formats `record` as one line, folds it into the fingerprint, counts it
-  // (and its fate when record.kind == "message") and writes it to the sink.
+  // (and its fate when record.kind == "message"), writes it to the sink and
+  // hands it to the listener.
   void Record(const TraceRecord& record);
 
   // The canonical JSON line for `record`, without the trailing newline. Keys
@@ -59,6 +67,7 @@ class Trace {
 
  private:
   std::ostream* sink_ = nullptr;
+  Listener listener_;
   uint64_t fingerprint_ = 0xcbf29ce484222325ULL;  // The FNV-1a 64 offset basis.
   uint64_t records_ = 0;
   MessageCounts message_counts_;

@@ -297,5 +297,39 @@ TEST_CASE("core hlc: strictly increasing under clock skew, jumps and receives", 
   });
 }
 
+class RecordingObserver : public HlcObserver {
+ public:
+  void OnHlc(const HlcObservation& observation) override { seen.push_back(observation); }
+  std::vector<HlcObservation> seen;
+};
+
+TEST_CASE("core hlc: the observer is told every generate and update with pt, result and remote", "[core][hlc]") {
+  FakeClock clock;
+  RecordingObserver observer;
+  HlcClock hlc_clock(clock, kDeviceA, HlcClockOptions{.observer = &observer});
+  clock.Set(100);
+  hlc_clock.Generate();
+  clock.Set(90);
+  hlc_clock.Update(Hlc{150, 4, kDeviceB});
+  REQUIRE(observer.seen.size() == 2);
+  CHECK(observer.seen[0].kind == HlcObservation::Kind::kGenerate);
+  CHECK(observer.seen[0].physical_ms == 100);
+  CHECK(observer.seen[0].result == Hlc{100, 0, kDeviceA});
+  CHECK(observer.seen[1].kind == HlcObservation::Kind::kReceive);
+  CHECK(observer.seen[1].physical_ms == 90);
+  CHECK(observer.seen[1].result == Hlc{150, 5, kDeviceA});
+  CHECK(observer.seen[1].remote == Hlc{150, 4, kDeviceB});
+}
+
+TEST_CASE("core hlc: the planted defect hlc_ignores_wall_clock only counts, never follows the clock", "[core][hlc]") {
+  FakeClock clock;
+  RecordingObserver observer;
+  HlcClock hlc_clock(clock, kDeviceA, HlcClockOptions{.observer = &observer, .defect_ignores_wall_clock = true});
+  clock.Set(1'000'000);
+  CHECK(hlc_clock.Generate() == Hlc{0, 1, kDeviceA});
+  REQUIRE(observer.seen.size() == 1);
+  CHECK(observer.seen[0].physical_ms == 1'000'000);  // the reading is still reported
+}
+
 }  // namespace
 }  // namespace syncsim::core

@@ -62,6 +62,9 @@ SimDevice::SimDevice(SimDeviceSettings settings, const core::Uuid& uuid, const c
       clock_(*scheduler, settings_.clock),
       ids_(id_random),
       transport_(std::make_unique<NetworkTransport>(settings_.name, *network, *directory)) {
+  if (scheduler_.trace() != nullptr) {
+    hlc_recorder_ = std::make_unique<HlcTraceRecorder>(settings_.name, scheduler_, *scheduler_.trace());
+  }
   network_.AddNode(
       settings_.name,
       [this](const Envelope& envelope) {
@@ -100,7 +103,8 @@ core::Status SimDevice::Start() {
     library_->sql().DisableRollbackJournal();
   }
   engine_ = std::make_unique<core::SyncEngine>(
-      core::SyncEngine::Environment{library_.get(), &clock_, &ids_, transport_.get()}, uuid_, library_id_,
+      core::SyncEngine::Environment{library_.get(), &clock_, &ids_, transport_.get(), hlc_recorder_.get()}, uuid_,
+      library_id_,
       settings_.name, &sync_settings_);
   if (shared_write_observer_) engine_->SetSharedWriteObserver(shared_write_observer_);
   engine_->Start();

@@ -19,6 +19,7 @@
 #include "core/transport.h"
 #include "sim/cluster/seeded_id_source.h"
 #include "sim/device_clock.h"
+#include "sim/hlc_trace.h"
 #include "sim/network.h"
 #include "sim/scheduler.h"
 
@@ -103,6 +104,8 @@ class SimDevice {
   DeviceClock clock_;
   SeededIdSource ids_;
   std::unique_ptr<NetworkTransport> transport_;
+  // Traces every HLC the core issues; null when the scheduler has no trace.
+  std::unique_ptr<HlcTraceRecorder> hlc_recorder_;
   std::unique_ptr<core::LibraryDb> library_;
   std::unique_ptr<core::SyncEngine> engine_;
   core::SyncEngine::SharedWriteObserver shared_write_observer_;

@@ -73,10 +73,10 @@ constexpr std::array<std::string_view, 9> kExpectKeys = {"converged",    "stall"
                                                          "repaired_max", "must_fail",   "converge_within_ms"};
 // The checks a negative scenario may name in `expect.must_fail` (besides
 // "counts.DEVICE.MODEL").
-constexpr std::array<std::string_view, 14> kCheckNames = {
+constexpr std::array<std::string_view, 15> kCheckNames = {
     "stall",          "converged",         "quiescent",     "linkage_min",       "orphans_max", "resyncs_max",
     "repaired_max",   "invariant.acks",    "invariant.closure", "invariant.paths", "invariant.hlc",
-    "invariant.dangling", "workloads", "converge_within_ms"};
+    "invariant.dangling", "invariant.hlc_bounds", "workloads", "converge_within_ms"};
 
 // What a step action requires and allows besides `at_ms` and `action`
 // (the table of DESIGN.md 5).

@@ -13,6 +13,7 @@
 #include "sim/check/convergence.h"
 #include "sim/check/coverage.h"
 #include "sim/check/database_facts.h"
+#include "sim/check/hlc_bounds.h"
 #include "sim/check/liveness.h"
 #include "sim/check/state_fingerprint.h"
 #include "sim/cluster/cluster.h"
@@ -53,7 +54,11 @@ LinkSettings WithChanges(LinkSettings link, const nlohmann::json& changes) {
 class Runner {
  public:
   Runner(const Scenario& scenario, const RunOptions& options, fs::path work_dir)
-      : scenario_(scenario), options_(options), work_dir_(std::move(work_dir)), cluster_(MakeSettings()) {}
+      : scenario_(scenario),
+        options_(options),
+        work_dir_(std::move(work_dir)),
+        hlc_bounds_(HlcBoundsChecker::ForScenario(scenario)),
+        cluster_(MakeSettings()) {}
 
   core::Status Run(RunResult* result);
   // The phases written, in order, for report.html.
@@ -87,6 +92,7 @@ class Runner {
   const Scenario& scenario_;
   const RunOptions& options_;
   fs::path work_dir_;
+  HlcBoundsChecker hlc_bounds_;  // reads the trace as it is recorded
   Cluster cluster_;
   std::vector<std::unique_ptr<Workload>> workloads_;
   std::vector<Workload*> workload_pointers_;
@@ -612,6 +618,7 @@ void Runner::Evaluate(RunResult* result) {
       path_detail.empty() ? std::string("every directory has one directory_paths row: the names along its parent chain")
                           : "directories whose directory_paths row is stale, missing or extra: " + path_detail);
   add("invariant.hlc", hlc_problems.empty(), hlc_problems.empty() ? std::string("every log is behind its clock") : hlc_problems);
+  add("invariant.hlc_bounds", hlc_bounds_.ok(), hlc_bounds_.Detail());
   std::vector<std::string> problems;
   for (const auto& workload : workloads_) {
     for (std::string& problem : workload->Check()) problems.push_back(std::move(problem));
@@ -635,11 +642,13 @@ void Runner::Evaluate(RunResult* result) {
 }
 
 core::Status Runner::Run(RunResult* result) {
-  if (!work_dir_.empty()) {
-    trace_file_.open(work_dir_ / "trace.jsonl");
-    if (!trace_file_) return core::Status::IoError((work_dir_ / "trace.jsonl").string() + ": cannot write");
+  const fs::path trace_path = !work_dir_.empty() ? work_dir_ / "trace.jsonl" : fs::path(options_.trace_path);
+  if (!trace_path.empty()) {
+    trace_file_.open(trace_path);
+    if (!trace_file_) return core::Status::IoError(trace_path.string() + ": cannot write");
     cluster_.trace().SetSink(&trace_file_);
   }
+  cluster_.trace().SetListener([this](const TraceRecord& record) { hlc_bounds_.OnTraceRecord(record); });
   for (size_t i = 0; i < scenario_.devices.size(); ++i) {
     if (!scenario_.devices[i].start) continue;
     core::Status status = cluster_.device(scenario_.devices[i].name).Start();
@@ -694,6 +703,7 @@ core::Status Runner::Run(RunResult* result) {
   result->events = cluster_.scheduler().events_run();
   result->messages = cluster_.network().counts();
   cluster_.trace().SetSink(nullptr);
+  cluster_.trace().SetListener(nullptr);
   trace_file_.close();
   return core::Status::Ok();
 }

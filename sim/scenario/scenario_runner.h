@@ -26,6 +26,9 @@ struct RunOptions {
   std::string db_dir;
   // Replace an existing snapshot folder of the same scenario and seed.
   bool force = false;
+  // The trace (trace.jsonl's lines) goes to this file when the run writes
+  // no snapshot; empty: nowhere. A snapshot has its own trace.jsonl.
+  std::string trace_path;
 };
 
 struct ExpectationResult {

@@ -13,6 +13,7 @@
 #include "sim/scenario/scenario_runner.h"
 #include "tools/syncsim/commands.h"
 #include "tools/syncsim/decimal_flag.h"
+#include "tools/syncsim/sweep_determinism.h"
 
 namespace syncsim::tools {
 namespace {
@@ -27,6 +28,7 @@ struct RunArguments {
   bool force = false;
   bool swarm = false;
   bool no_snapshot = false;
+  std::string trace_out;  // hidden: sweep --check-determinism keeps each run's trace
 };
 
 std::string ReplayCommand(const RunArguments& arguments, uint64_t seed) {
@@ -100,6 +102,7 @@ int Run(const RunArguments& arguments) {
     fmt::print(stderr, "syncsim: {}\n", status.message());
     return kExitBadInput;
   }
+  ApplyTestNondeterminism(&scenario);
   if (arguments.swarm) {
     // The drawn faults, so that a person reading the output knows the run.
     fmt::print(arguments.json ? stderr : stdout, "swarm         {}\n", swarm.dump());
@@ -108,6 +111,7 @@ int Run(const RunArguments& arguments) {
   options.out_dir = arguments.no_snapshot ? std::string() : arguments.out_dir;
   options.db_dir = arguments.db_dir;
   options.force = arguments.force;
+  options.trace_path = arguments.trace_out;
   sim::RunResult result;
   status = sim::RunScenario(scenario, resolved, options, &result);
   if (!status.ok()) {
@@ -140,6 +144,8 @@ std::function<int()> RegisterRunCommand(CLI::App& app) {
   command->add_flag("--force", arguments->force, "Replace an existing snapshot of the same scenario and seed");
   command->add_flag("--swarm", arguments->swarm, "Draw the fault configuration from the seed (see sweep --swarm)");
   command->add_flag("--no-snapshot", arguments->no_snapshot, "Write nothing; print the verdict only (sweeps use it)");
+  // Hidden (no group): for sweep --check-determinism, not for people.
+  command->add_option("--trace-out", arguments->trace_out, "Write the trace to this file")->group("");
   return [arguments] { return Run(*arguments); };
 }
 

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +26,7 @@
 #include "tools/syncsim/commands.h"
 #include "tools/syncsim/decimal_flag.h"
 #include "tools/syncsim/sweep_coverage.h"
+#include "tools/syncsim/sweep_determinism.h"
 
 extern char** environ;
 
@@ -47,6 +50,7 @@ struct SweepArguments {
   std::string junit_path;
   std::vector<std::string> overrides;
   bool json = false;
+  std::optional<unsigned> determinism_percent;  // --check-determinism P
 };
 
 // The outcome of one seed.
@@ -100,7 +104,9 @@ std::string FailureSummary(const SeedResult& result) {
 // Runs the workers, at most `jobs` at once, in seed order of start.
 class WorkerPool {
  public:
-  WorkerPool(const SweepArguments& arguments, fs::path work_dir) : arguments_(arguments), work_dir_(std::move(work_dir)) {}
+  // The runs of `traced_seeds` keep their trace (DeterminismTracePath).
+  WorkerPool(const SweepArguments& arguments, fs::path work_dir, std::vector<uint64_t> traced_seeds = {})
+      : arguments_(arguments), work_dir_(std::move(work_dir)), traced_seeds_(std::move(traced_seeds)) {}
 
   // Returns false when a worker could not be started at all.
   bool Run(const std::vector<uint64_t>& seeds, std::vector<SeedResult>* results) {
@@ -146,6 +152,9 @@ class WorkerPool {
     std::vector<std::string> words = {"syncsim", "run", arguments_.scenario_path, "--seed", std::to_string(seed),
                                       "--json", "--no-snapshot"};
     if (arguments_.swarm) words.push_back("--swarm");
+    if (std::find(traced_seeds_.begin(), traced_seeds_.end(), seed) != traced_seeds_.end()) {
+      words.insert(words.end(), {"--trace-out", DeterminismTracePath(work_dir_, seed).string()});
+    }
     for (const std::string& assignment : arguments_.overrides) {
       words.push_back("--set");
       words.push_back(assignment);
@@ -174,7 +183,30 @@ class WorkerPool {
 
   const SweepArguments& arguments_;
   fs::path work_dir_;
+  std::vector<uint64_t> traced_seeds_;
 };
+
+// Runs `rechecked` again in a folder of their own and compares each with
+// its first run in `results`. Sets *ran to false when no worker started.
+DeterminismReport RecheckDeterminism(const SweepArguments& arguments, const fs::path& work_dir,
+                                     const std::vector<SeedResult>& results, const std::vector<uint64_t>& rechecked,
+                                     bool* ran) {
+  const fs::path again_dir = work_dir / "again";
+  std::error_code error;
+  fs::create_directories(again_dir, error);
+  std::vector<SeedResult> again_results;
+  *ran = !error && WorkerPool(arguments, again_dir, rechecked).Run(rechecked, &again_results);
+  std::vector<DeterminismRun> first;
+  std::vector<DeterminismRun> again;
+  for (size_t i = 0; *ran && i < again_results.size(); ++i) {
+    const uint64_t seed = again_results[i].seed;
+    auto original = std::find_if(results.begin(), results.end(), [seed](const SeedResult& r) { return r.seed == seed; });
+    assert(original != results.end() && "re-checked seeds are seeds of the sweep");
+    first.push_back({seed, original->run, DeterminismTracePath(work_dir, seed)});
+    again.push_back({seed, again_results[i].run, DeterminismTracePath(again_dir, seed)});
+  }
+  return CompareDeterminismRuns(arguments.determinism_percent.value_or(0), first, again);
+}
 
 void WriteJunit(const SweepArguments& arguments, const std::string& scenario_name,
                 const std::vector<SeedResult>& results) {
@@ -240,8 +272,11 @@ int Sweep(const SweepArguments& arguments) {
              arguments.shard.empty() ? "" : " shard " + arguments.shard, seeds.size(),
              arguments.swarm ? ", swarm faults drawn from each seed" : "", arguments.jobs);
   std::vector<SeedResult> results;
-  WorkerPool pool(arguments, work_dir);
-  const bool ran = pool.Run(seeds, &results);
+  const std::vector<uint64_t> rechecked = DeterminismSeeds(seeds, arguments.determinism_percent.value_or(0));
+  WorkerPool pool(arguments, work_dir, rechecked);
+  bool ran = pool.Run(seeds, &results);
+  std::optional<DeterminismReport> determinism;
+  if (ran && arguments.determinism_percent.has_value()) determinism = RecheckDeterminism(arguments, work_dir, results, rechecked, &ran);
   fs::remove_all(work_dir, error);
   if (!ran) {
     fmt::print(stderr, "syncsim: could not start a worker process\n");
@@ -271,6 +306,7 @@ int Sweep(const SweepArguments& arguments) {
     runs.push_back(std::move(entry));
   }
   if (!arguments.junit_path.empty()) WriteJunit(arguments, scenario.name, results);
+  if (determinism.has_value()) determinism->Print(human);
 
   coverage.Print(human);
   fmt::print(human, "result        {} of {} seeds passed, {} failed\n", seeds.size() - failed, seeds.size(), failed);
@@ -291,10 +327,12 @@ int Sweep(const SweepArguments& arguments) {
                              {"failed", failed},
                              {"coverage", coverage.ToJson()},
                              {"runs", runs}};
+    if (determinism.has_value()) object["determinism"] = determinism->ToJson();
     fmt::print(stdout, "{}\n", object.dump());
   }
   if (crashed) return kExitInternal;
-  return failed > 0 ? kExitExpectationFailed : kExitOk;
+  const bool nondeterministic = determinism.has_value() && !determinism->mismatches.empty();
+  return failed > 0 || nondeterministic ? kExitExpectationFailed : kExitOk;
 }
 
 }  // namespace
@@ -310,6 +348,9 @@ std::function<int()> RegisterSweepCommand(CLI::App& app) {
   command->add_option("--junit", arguments->junit_path, "Write JUnit XML to this file");
   command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
   command->add_flag("--json", arguments->json, "Print exactly one JSON object on stdout (human output on stderr)");
+  command->add_option("--check-determinism", arguments->determinism_percent,
+                      "Re-run P% of the seeds (0..100) and require the same trace and state fingerprints")
+      ->check(CLI::Range(0u, kDeterminismPercentMax));
   return [arguments] { return Sweep(*arguments); };
 }
 
