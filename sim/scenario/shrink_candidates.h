@@ -1,0 +1,20 @@
+// The smaller variants the shrinker (sim/scenario/shrinker.h) tries of a
+// scenario document, most drastic first: the structure goes first (a device
+// with every mention of it, a step, a crash with its restart, a defect of
+// several, a sync knob back to its default, a device from a step's device
+// list or a partition group, a network fault, a clock skew), then the
+// workload sizes (shrink_numbers.h), then a step's fixed time, then every
+// other number (probabilities, latencies, clock offsets, step times).
+// A variant may be one the loader refuses; the shrinker skips those.
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace syncsim::sim {
+
+// Every smaller variant of `document` (a valid scenario), most drastic first.
+std::vector<nlohmann::json> ShrinkCandidates(const nlohmann::json& document);
+
+}  // namespace syncsim::sim
