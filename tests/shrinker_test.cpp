@@ -17,6 +17,7 @@
 
 #include "sim/assert.h"
 #include "sim/scenario/candidate_run.h"
+#include "sim/scenario/shrink_candidates.h"
 #include "sim/scenario/shrinker.h"
 
 namespace syncsim {
@@ -161,6 +162,26 @@ TEST_CASE("Shrinker: numbers shrink to the smallest that still fails, not only b
   CHECK(result.files_before == 1200);
   CHECK(result.files_after == 201);
   CHECK(result.attempts < sim::kShrinkAttemptsMax);
+}
+
+TEST_CASE("Shrink candidates: a size also shrinks with the fixed times after its step, in proportion",
+          "[shrinker]") {
+  json document = DropScenario();
+  document["steps"][1]["files"] = 1200;
+  document["steps"].insert(document["steps"].begin() + 2, json({{"at_ms", 2500}, {"action", "crash"}, {"device", "bob"}}));
+  document["steps"].insert(document["steps"].begin() + 3, json({{"at_ms", 3500}, {"action", "restart"}, {"device", "bob"}}));
+  bool plain = false;
+  bool scaled = false;
+  for (const json& candidate : sim::ShrinkCandidates(document)) {
+    if (candidate["steps"].size() != 6 || candidate["steps"][1]["files"] != 600) continue;
+    const json& crash = candidate["steps"][2];
+    const json& restart = candidate["steps"][3];
+    plain = plain || (crash["at_ms"] == 2500 && restart["at_ms"] == 3500);
+    // Half the files from at_ms 1000: half as long until the crash and the restart.
+    scaled = scaled || (crash["at_ms"] == 1750 && restart["at_ms"] == 2250);
+  }
+  CHECK(plain);
+  CHECK(scaled);
 }
 
 TEST_CASE("Shrinker: times, latencies, probabilities, knobs and partition groups shrink too", "[shrinker]") {

@@ -186,7 +186,6 @@ void AddWithoutFaults(const json& document, std::vector<json>* candidates) {
 }
 
 // Without a step's fixed time: it then runs right after the step before.
-// After the sizes: a step run earlier can need more files to show the bug.
 void AddWithoutFixedTimes(const json& document, std::vector<json>* candidates) {
   for (size_t i = 0; i < document["steps"].size(); ++i) {
     if (!document["steps"][i].contains("at_ms")) continue;
@@ -203,12 +202,12 @@ std::vector<json> ShrinkCandidates(const json& document) {
   AddWithoutDevices(document, &candidates);
   AddWithoutSteps(document, &candidates);
   AddWithoutCrashPairs(document, &candidates);
-  AddDefaultKnobs(document, &candidates);
   AddFewerStepDevices(document, &candidates);
-  AddWithoutFaults(document, &candidates);
   AddSizeCandidates(document, &candidates);
-  AddWithoutFixedTimes(document, &candidates);
+  AddWithoutFaults(document, &candidates);
+  AddDefaultKnobs(document, &candidates);
   AddOtherNumberCandidates(document, &candidates);
+  AddWithoutFixedTimes(document, &candidates);
   return candidates;
 }
 

@@ -1,10 +1,13 @@
 // The smaller variants the shrinker (sim/scenario/shrinker.h) tries of a
-// scenario document, most drastic first: the structure goes first (a device
-// with every mention of it, a step, a crash with its restart, a defect of
-// several, a sync knob back to its default, a device from a step's device
-// list or a partition group, a network fault, a clock skew), then the
-// workload sizes (shrink_numbers.h), then a step's fixed time, then every
-// other number (probabilities, latencies, clock offsets, step times).
+// scenario document, most drastic first: the structure (a device with every
+// mention of it, a step, a crash with its restart, a device from a step's
+// device list or a partition group), then the workload sizes
+// (shrink_numbers.h), then the conditions (a network fault, a clock skew, a
+// defect of several, a sync knob back to its default, a step's fixed time),
+// then every other number (probabilities, latencies, clock offsets, step
+// times). Sizes go before conditions because a repro is big by its sizes:
+// a small buffer or a lossy link kept can let the bug show with a handful
+// of files where the defaults need hundreds.
 // A variant may be one the loader refuses; the shrinker skips those.
 #pragma once
 

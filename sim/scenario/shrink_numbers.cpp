@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,11 +34,20 @@ constexpr double kProbabilityHalvingMin = 0.001;
 // Probabilities are written with this many decimals at most.
 constexpr double kProbabilityScale = 1e6;
 
+// A workload's size shrunk with the timeline after it: the fixed times of
+// later steps move toward the workload's start in proportion, so a crash
+// timed to fall in the middle of an index still does with fewer files.
+struct Timeline {
+  size_t step = 0;        // the workload's step
+  int64_t start_ms = 0;   // its at_ms, or the latest one before it
+};
+
 // One number of the document and the value it shrinks toward.
 struct NumberSite {
   Pointer where;
   int64_t target = 0;  // integers
   bool probability = false;
+  std::optional<Timeline> timeline;  // sizes only
 };
 
 // A variant of one number: how drastic (0 = the target itself) and the
@@ -111,6 +121,52 @@ std::vector<NumberSite> SizeSites(const json& document) {
   return sites;
 }
 
+// The at_ms of step `index`, or the latest before it (0 when none).
+int64_t StartMs(const json& document, size_t index) {
+  int64_t start_ms = 0;
+  for (size_t i = 0; i <= index; ++i) {
+    const json& step = document["steps"][i];
+    if (step.contains("at_ms") && step["at_ms"].is_number_integer()) start_ms = step["at_ms"].get<int64_t>();
+  }
+  return start_ms;
+}
+
+// The sizes again, each with the timeline after its step, for the steps
+// followed by a step at a later fixed time. Not dirs: a workload's duration
+// is its operations (or files) over its rate.
+std::vector<NumberSite> TimelineSizeSites(const json& document) {
+  std::vector<NumberSite> sites;
+  const json& steps = document["steps"];
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const int64_t start_ms = StartMs(document, i);
+    bool later = false;
+    for (size_t j = i + 1; j < steps.size(); ++j) {
+      later = later || (steps[j].contains("at_ms") && steps[j]["at_ms"].is_number_integer() &&
+                        steps[j]["at_ms"].get<int64_t>() > start_ms);
+    }
+    if (!later) continue;
+    for (const auto& [field, floor] : kSizeFields) {
+      if (field == "dirs") continue;
+      const size_t before = sites.size();
+      AddIntegerSite(document, Pointer("/steps") / i / std::string(field), floor, &sites);
+      if (sites.size() > before) sites.back().timeline = Timeline{i, start_ms};
+    }
+  }
+  return sites;
+}
+
+// Moves the fixed times after `timeline`'s step toward its start by
+// value/old (both sizes; old > 0).
+void ScaleTimeline(const Timeline& timeline, int64_t value, int64_t old, json* document) {
+  json& steps = (*document)["steps"];
+  for (size_t j = timeline.step + 1; j < steps.size(); ++j) {
+    if (!steps[j].contains("at_ms") || !steps[j]["at_ms"].is_number_integer()) continue;
+    const int64_t at_ms = steps[j]["at_ms"].get<int64_t>();
+    if (at_ms <= timeline.start_ms) continue;
+    steps[j]["at_ms"] = timeline.start_ms + (at_ms - timeline.start_ms) * value / old;
+  }
+}
+
 // Every other number: the network, the clocks, the step times.
 std::vector<NumberSite> OtherSites(const json& document) {
   std::vector<NumberSite> sites;
@@ -139,10 +195,12 @@ void AddSiteVariants(const json& document, const NumberSite& site, std::vector<N
     }
     return;
   }
-  const std::vector<int64_t> values = TowardTarget(document[site.where].get<int64_t>(), site.target);
+  const int64_t old = document[site.where].get<int64_t>();
+  const std::vector<int64_t> values = TowardTarget(old, site.target);
   for (size_t level = 0; level < values.size(); ++level) {
     NumberVariant variant{level, document};
     variant.document[site.where] = values[level];
+    if (site.timeline.has_value() && old > 0) ScaleTimeline(*site.timeline, values[level], old, &variant.document);
     variants->push_back(std::move(variant));
   }
 }
@@ -161,6 +219,7 @@ void AddVariantsByLevel(const json& document, const std::vector<NumberSite>& sit
 
 void AddSizeCandidates(const json& document, std::vector<json>* candidates) {
   AddVariantsByLevel(document, SizeSites(document), candidates);
+  AddVariantsByLevel(document, TimelineSizeSites(document), candidates);
 }
 
 void AddOtherNumberCandidates(const json& document, std::vector<json>* candidates) {

@@ -8,6 +8,9 @@
 // halfway, then a quarter of the way back, ... down to one step away, so a
 // size that must stay above a page boundary ends just past it (e.g. 201)
 // rather than at the last power-of-two fraction that still failed.
+// A size is also tried with the fixed times of the steps after it moved
+// toward its step's start in proportion (half the files, half as long
+// until the crash), after the sizes alone.
 // Workload sizes come first, every value of theirs before any other
 // number's (a repro is big by its sizes, and a latency shrunk first can
 // leave more files needed to hit the bug); then the others.

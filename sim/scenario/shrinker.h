@@ -51,9 +51,10 @@ struct ShrinkResult {
 };
 
 // Runs made by one shrink at most. Numbers shrink by halving the distance
-// to their target, so a pass over a shrunk scenario costs tens of runs; this
-// leaves room for a few hundred kept variants.
-inline constexpr uint64_t kShrinkAttemptsMax = 1'500;
+// to their target, so a pass over a shrunk scenario costs tens of runs; the
+// README's negative checks need 30 to 250, and this leaves room for a few
+// hundred kept variants (at most ~10 minutes of the largest scenarios).
+inline constexpr uint64_t kShrinkAttemptsMax = 1'000;
 
 struct ShrinkOptions {
   // Runs one candidate; always called in a forked child. The default is the
