@@ -3,11 +3,12 @@
 // mention of it, a step, a crash with its restart, a device from a step's
 // device list or a partition group), then the workload sizes
 // (shrink_numbers.h), then the conditions (a network fault, a clock skew, a
-// defect of several, a sync knob back to its default, a step's fixed time),
-// then every other number (probabilities, latencies, clock offsets, step
-// times). Sizes go before conditions because a repro is big by its sizes:
-// a small buffer or a lossy link kept can let the bug show with a handful
-// of files where the defaults need hundreds.
+// defect of several, a sync knob back to its default), then every other
+// number (probabilities, latencies, clock offsets, step times), and last a
+// step's fixed time left out (once gone it can no longer move earlier).
+// Sizes go before conditions because a repro is big by its sizes: a small
+// buffer or a lossy link kept can let the bug show with a handful of files
+// where the defaults need hundreds.
 // A variant may be one the loader refuses; the shrinker skips those.
 #pragma once
 
