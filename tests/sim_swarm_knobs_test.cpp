@@ -56,6 +56,9 @@ TEST_CASE("swarm knobs: valid for the loader, small values common, set knobs kep
     if (drawn.contains("retry_timeout_ms")) {
       CHECK(sim::RequestPatienceMs(scenario.sync.retry_timeout_ms, scenario.sync.retry_backoff_ms_max,
                                    scenario.sync.retry_attempts_max) >= 4 * 400 + 100);
+      // Found by a 300-seed sweep: a 16 s cap and a lossy link left no
+      // progress for the default 30 s window, a false stall.
+      CHECK(scenario.stall_window_ms >= 15 * scenario.sync.retry_backoff_ms_max);
     }
   }
   for (const char* knob : {"page_size", "batch_size", "shared_batch_size", "unacked_batches_max", "flush_interval_ms",

@@ -40,17 +40,27 @@ const std::vector<int64_t>& RetryAttempts() {
   return values;
 }
 
+// The scenario default of stall_window_ms (sim/scenario/scenario.h).
+constexpr int64_t kDefaultStallWindowMs = 30'000;
+// A drawn backoff cap is at most this, and the stall window at least this
+// many caps: with a drop rate of 0.3 a round trip fails about half the
+// time, and 15 failures in a row (a false stall) are rarer than 1 in 10^4.
+constexpr int64_t kSwarmRetryBackoffMsMax = 2'000;
+constexpr int64_t kStallWindowBackoffsMin = 15;
+
 bool IsSet(const nlohmann::json& sync, const char* name) { return sync.is_object() && sync.contains(name); }
 
 // Draws the three retry knobs together, so that their patience covers two
 // round trips of the slowest link (see the header).
-void DrawRetries(Random* random, int64_t latency_ms_max, nlohmann::json* sync, nlohmann::json* drawn) {
+void DrawRetries(Random* random, int64_t latency_ms_max, nlohmann::json* document, nlohmann::json* drawn) {
+  nlohmann::json* sync = &(*document)["sync"];
   if (IsSet(*sync, "retry_timeout_ms") || IsSet(*sync, "retry_backoff_ms_max") || IsSet(*sync, "retry_attempts_max")) {
     return;  // the scenario chose its retry schedule
   }
   if (!random->Bernoulli(kSwarmKnobDrawProbability)) return;
   int64_t timeout_ms = random->Choice(RetryTimeoutsMs());
-  int64_t cap_ms = timeout_ms * random->Choice(std::vector<int64_t>{1, 2, 4, 16});
+  int64_t cap_ms = std::max(timeout_ms, std::min(timeout_ms * random->Choice(std::vector<int64_t>{1, 2, 4, 16}),
+                                                 kSwarmRetryBackoffMsMax));
   const int64_t attempts = random->Choice(RetryAttempts());
   RaiseToPatience(4 * latency_ms_max + 100, attempts, &timeout_ms, &cap_ms);
   (*sync)["retry_timeout_ms"] = timeout_ms;
@@ -59,6 +69,15 @@ void DrawRetries(Random* random, int64_t latency_ms_max, nlohmann::json* sync, n
   (*drawn)["retry_timeout_ms"] = timeout_ms;
   (*drawn)["retry_backoff_ms_max"] = cap_ms;
   (*drawn)["retry_attempts_max"] = attempts;
+  // A link that drops a resend at the cap again and again makes no progress
+  // for a while; the stall window must outlast many such gaps.
+  const nlohmann::json* window = document->contains("stall_window_ms") ? &(*document)["stall_window_ms"] : nullptr;
+  const int64_t stall_window_ms =
+      window != nullptr && window->is_number_integer() ? window->get<int64_t>() : kDefaultStallWindowMs;
+  if (stall_window_ms < kStallWindowBackoffsMin * cap_ms) {
+    (*document)["stall_window_ms"] = kStallWindowBackoffsMin * cap_ms;
+    (*drawn)["stall_window_ms"] = kStallWindowBackoffsMin * cap_ms;
+  }
 }
 
 }  // namespace
@@ -102,7 +121,7 @@ nlohmann::json DrawSwarmKnobs(uint64_t seed, int64_t latency_ms_max, nlohmann::j
     sync[knob.name] = value;
     drawn[knob.name] = value;
   }
-  DrawRetries(&random, latency_ms_max, &sync, &drawn);
+  DrawRetries(&random, latency_ms_max, document, &drawn);
   return drawn;
 }
 

@@ -10,7 +10,10 @@
 // Drawn retry settings always leave a request at least two round trips of
 // the slowest link of the drawn network before it is given up: a shorter
 // patience is a livelock any engine has (every answer arrives after its
-// request was abandoned), not a bug worth finding again on every seed.
+// request was abandoned), not a bug worth finding again on every seed. And
+// the scenario's stall window is lifted to at least 15 backoff caps: a lossy
+// link may leave that many resends at the cap unanswered in a row, which is
+// slow, not stalled.
 //
 // Drawn from the seed's own "swarm.knobs" stream, so that adding knobs
 // never changes the faults an existing seed draws.

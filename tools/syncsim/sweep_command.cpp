@@ -27,6 +27,7 @@
 #include "tools/syncsim/decimal_flag.h"
 #include "tools/syncsim/sweep_coverage.h"
 #include "tools/syncsim/sweep_determinism.h"
+#include "tools/syncsim/sweep_failures.h"
 
 extern char** environ;
 
@@ -51,6 +52,7 @@ struct SweepArguments {
   std::vector<std::string> overrides;
   bool json = false;
   std::optional<unsigned> determinism_percent;  // --check-determinism P
+  std::string save_failures_dir;  // empty: failing seeds are only listed
 };
 
 // The outcome of one seed.
@@ -254,6 +256,7 @@ int Sweep(const SweepArguments& arguments) {
     fmt::print(stderr, "syncsim: {}\n", status.message());
     return kExitBadInput;
   }
+  if (!arguments.save_failures_dir.empty() && !PrepareFailuresDir(arguments.save_failures_dir)) return kExitBadInput;
   std::vector<uint64_t> seeds;
   for (uint64_t seed = first;; ++seed) {
     if ((seed - first) % shard_count == shard_index - 1) seeds.push_back(seed);
@@ -318,6 +321,11 @@ int Sweep(const SweepArguments& arguments) {
                  entry["failure"].get<std::string>(), entry["replay"].get<std::string>());
     }
   }
+  if (!arguments.save_failures_dir.empty() &&
+      !SaveFailures(arguments.save_failures_dir, {arguments.scenario_path, arguments.overrides, {}, arguments.swarm},
+                    &runs, human)) {
+    return kExitBadInput;
+  }
   if (arguments.json) {
     nlohmann::json object = {{"scenario", scenario.name},
                              {"seeds", {first, last}},
@@ -347,6 +355,8 @@ std::function<int()> RegisterSweepCommand(CLI::App& app) {
   command->add_option("--shard", arguments->shard, "Take shard K of N of the seed range (every N-th seed)");
   command->add_option("--junit", arguments->junit_path, "Write JUnit XML to this file");
   command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
+  command->add_option("--save-failures", arguments->save_failures_dir,
+                      "Shrink each failing seed and write it to DIR/NAME_seed_N_shrunk.json (DIR created if missing)");
   command->add_flag("--json", arguments->json, "Print exactly one JSON object on stdout (human output on stderr)");
   command->add_option("--check-determinism", arguments->determinism_percent,
                       "Re-run P% of the seeds (0..100) and require the same trace and state fingerprints")

@@ -1,5 +1,6 @@
 // `syncsim sweep SCENARIO --seeds A..B [--swarm] [--jobs J] [--shard K/N]
-// [--junit FILE] [--set k=v]... [--json]` (DESIGN.md 7): runs one scenario
+// [--junit FILE] [--set k=v]... [--json] [--save-failures DIR]` (DESIGN.md
+// 7; DIR: tools/syncsim/sweep_failures.h): runs one scenario
 // over a range of seeds, each seed in its own `syncsim run` worker process,
 // at most J at once; a shard K/N takes every N-th seed of the range starting
 // with the K-th, so N machines cover the range exactly once. Prints
