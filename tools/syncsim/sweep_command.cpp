@@ -231,23 +231,78 @@ void WriteJunit(const SweepArguments& arguments, const std::string& scenario_nam
   out << "</testsuite>\n";
 }
 
-int Sweep(const SweepArguments& arguments) {
-  uint64_t first = 0;
-  uint64_t last = 0;
-  if (!ParseSeedRange(arguments.seeds, &first, &last)) {
+// The seeds of --seeds A..B in --shard K/N; prints the error and returns
+// false on bad flags.
+bool SelectSeeds(const SweepArguments& arguments, uint64_t* first, uint64_t* last, std::vector<uint64_t>* seeds) {
+  if (!ParseSeedRange(arguments.seeds, first, last)) {
     fmt::print(stderr, "syncsim: --seeds {}: expected A..B with 0 <= A <= B\n", arguments.seeds);
-    return kExitBadInput;
+    return false;
   }
-  if (last - first >= kSweepSeedsMax) {
+  if (*last - *first >= kSweepSeedsMax) {
     fmt::print(stderr, "syncsim: --seeds {}: more than {} seeds\n", arguments.seeds, kSweepSeedsMax);
-    return kExitBadInput;
+    return false;
   }
   uint64_t shard_index = 1;
   uint64_t shard_count = 1;
   if (!arguments.shard.empty() && !ParseShard(arguments.shard, &shard_index, &shard_count)) {
     fmt::print(stderr, "syncsim: --shard {}: expected K/N with 1 <= K <= N <= {}\n", arguments.shard, kShardsMax);
-    return kExitBadInput;
+    return false;
   }
+  for (uint64_t seed = *first;; ++seed) {
+    if ((seed - *first) % shard_count == shard_index - 1) seeds->push_back(seed);
+    if (seed == *last) break;
+  }
+  return true;
+}
+
+// What the seeds' runs add up to.
+struct SweepTally {
+  size_t failed = 0;
+  bool crashed = false;  // a worker died or printed nothing
+  nlohmann::json runs = nlohmann::json::array();  // one entry per seed, for --json and --save-failures
+  SweepCoverage coverage;
+};
+
+SweepTally TallyRuns(const SweepArguments& arguments, const std::vector<SeedResult>& results) {
+  SweepTally tally;
+  for (const SeedResult& result : results) {
+    tally.coverage.Add(result.run);
+    const bool passed = result.exit_code == kExitOk;
+    if (!passed) ++tally.failed;
+    if (result.exit_code == kExitInternal || (!passed && result.run.is_null())) tally.crashed = true;
+    nlohmann::json entry = {{"seed", result.seed}, {"exit_code", result.exit_code}, {"passed", passed}};
+    if (!result.run.is_null()) {
+      entry["fingerprint"] = result.run.value("fingerprint", std::string());
+      entry["state_fingerprint"] = result.run.value("state_fingerprint", std::string());
+      entry["converged"] = result.run.value("converged", false);
+      if (result.run.contains("swarm")) entry["swarm"] = result.run["swarm"];
+    }
+    if (!passed) {
+      entry["failure"] = FailureSummary(result);
+      entry["replay"] = ReplayCommand(arguments, result.seed);
+    }
+    tally.runs.push_back(std::move(entry));
+  }
+  return tally;
+}
+
+void PrintTally(std::FILE* human, const SweepTally& tally, size_t seeds) {
+  tally.coverage.Print(human);
+  fmt::print(human, "result        {} of {} seeds passed, {} failed\n", seeds - tally.failed, seeds, tally.failed);
+  if (tally.failed == 0) return;
+  fmt::print(human, "failing seeds:\n");
+  for (const nlohmann::json& entry : tally.runs) {
+    if (entry["passed"].get<bool>()) continue;
+    fmt::print(human, "  seed {:<10} {}\n                  replay with: {}\n", entry["seed"].get<uint64_t>(),
+               entry["failure"].get<std::string>(), entry["replay"].get<std::string>());
+  }
+}
+
+int Sweep(const SweepArguments& arguments) {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  std::vector<uint64_t> seeds;
+  if (!SelectSeeds(arguments, &first, &last, &seeds)) return kExitBadInput;
   // Check the scenario once, so that bad input is reported as such.
   sim::Scenario scenario;
   nlohmann::json resolved;
@@ -257,11 +312,6 @@ int Sweep(const SweepArguments& arguments) {
     return kExitBadInput;
   }
   if (!arguments.save_failures_dir.empty() && !PrepareFailuresDir(arguments.save_failures_dir)) return kExitBadInput;
-  std::vector<uint64_t> seeds;
-  for (uint64_t seed = first;; ++seed) {
-    if ((seed - first) % shard_count == shard_index - 1) seeds.push_back(seed);
-    if (seed == last) break;
-  }
 
   const fs::path work_dir = fs::temp_directory_path() / fmt::format("syncsim-sweep-{}", getpid());
   std::error_code error;
@@ -286,44 +336,13 @@ int Sweep(const SweepArguments& arguments) {
     return kExitInternal;
   }
 
-  size_t failed = 0;
-  bool crashed = false;
-  nlohmann::json runs = nlohmann::json::array();
-  SweepCoverage coverage;
-  for (const SeedResult& result : results) {
-    coverage.Add(result.run);
-    const bool passed = result.exit_code == kExitOk;
-    if (!passed) ++failed;
-    if (result.exit_code == kExitInternal || (!passed && result.run.is_null())) crashed = true;
-    nlohmann::json entry = {{"seed", result.seed}, {"exit_code", result.exit_code}, {"passed", passed}};
-    if (!result.run.is_null()) {
-      entry["fingerprint"] = result.run.value("fingerprint", std::string());
-      entry["state_fingerprint"] = result.run.value("state_fingerprint", std::string());
-      entry["converged"] = result.run.value("converged", false);
-      if (result.run.contains("swarm")) entry["swarm"] = result.run["swarm"];
-    }
-    if (!passed) {
-      entry["failure"] = FailureSummary(result);
-      entry["replay"] = ReplayCommand(arguments, result.seed);
-    }
-    runs.push_back(std::move(entry));
-  }
+  SweepTally tally = TallyRuns(arguments, results);
   if (!arguments.junit_path.empty()) WriteJunit(arguments, scenario.name, results);
   if (determinism.has_value()) determinism->Print(human);
-
-  coverage.Print(human);
-  fmt::print(human, "result        {} of {} seeds passed, {} failed\n", seeds.size() - failed, seeds.size(), failed);
-  if (failed > 0) {
-    fmt::print(human, "failing seeds:\n");
-    for (const nlohmann::json& entry : runs) {
-      if (entry["passed"].get<bool>()) continue;
-      fmt::print(human, "  seed {:<10} {}\n                  replay with: {}\n", entry["seed"].get<uint64_t>(),
-                 entry["failure"].get<std::string>(), entry["replay"].get<std::string>());
-    }
-  }
+  PrintTally(human, tally, seeds.size());
   if (!arguments.save_failures_dir.empty() &&
       !SaveFailures(arguments.save_failures_dir, {arguments.scenario_path, arguments.overrides, {}, arguments.swarm},
-                    &runs, human)) {
+                    &tally.runs, human)) {
     return kExitBadInput;
   }
   if (arguments.json) {
@@ -331,16 +350,16 @@ int Sweep(const SweepArguments& arguments) {
                              {"seeds", {first, last}},
                              {"shard", arguments.shard.empty() ? std::string("1/1") : arguments.shard},
                              {"swarm", arguments.swarm},
-                             {"passed", seeds.size() - failed},
-                             {"failed", failed},
-                             {"coverage", coverage.ToJson()},
-                             {"runs", runs}};
+                             {"passed", seeds.size() - tally.failed},
+                             {"failed", tally.failed},
+                             {"coverage", tally.coverage.ToJson()},
+                             {"runs", tally.runs}};
     if (determinism.has_value()) object["determinism"] = determinism->ToJson();
     fmt::print(stdout, "{}\n", object.dump());
   }
-  if (crashed) return kExitInternal;
+  if (tally.crashed) return kExitInternal;
   const bool nondeterministic = determinism.has_value() && !determinism->mismatches.empty();
-  return failed > 0 || nondeterministic ? kExitExpectationFailed : kExitOk;
+  return tally.failed > 0 || nondeterministic ? kExitExpectationFailed : kExitOk;
 }
 
 }  // namespace
