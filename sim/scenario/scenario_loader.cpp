@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -1203,15 +1204,17 @@ Status LoadScenarioFile(const std::string& path, const std::vector<std::string>&
     if (!status.ok()) return Prefixed(path, status);
   }
   if (seed_override.has_value() && document.is_object()) document["seed"] = *seed_override;
-  if (swarm != nullptr) {
-    const uint64_t seed = document.is_object() && document.contains("seed") && document["seed"].is_number_unsigned()
-                              ? document["seed"].get<uint64_t>()
-                              : Scenario().seed;
-    *swarm = ApplySwarm(seed, &document);
-  }
   Scenario parsed;
   status = ParseScenario(document, &parsed);
   if (!status.ok()) return Prefixed(path, status);
+  if (swarm != nullptr) {
+    // The file is valid (checked above, so its errors name its own paths);
+    // what the swarm draws into it must keep it valid.
+    *swarm = ApplySwarm(parsed.seed, &document);
+    status = ParseScenario(document, &parsed);
+    if (!status.ok()) std::fprintf(stderr, "syncsim: the swarm drew an invalid scenario: %s\n", status.message().c_str());
+    SYNCSIM_ASSERT(status.ok());
+  }
   if (!document.contains("seed")) document["seed"] = parsed.seed;
   *scenario = std::move(parsed);
   *resolved = std::move(document);

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "sim/random.h"
+#include "sim/scenario/scenario.h"
 #include "sim/scenario/swarm_knobs.h"
 
 namespace syncsim::sim {
@@ -16,6 +19,9 @@ namespace {
 struct FaultStep {
   int64_t offset_ms;
   nlohmann::json step;
+  // Steps of one fault (a partition and its heal, a crash and its restart)
+  // share a group: they are kept or dropped together.
+  size_t group;
 };
 
 // Where the drawn steps go: before the first run_until_quiescent, or at the
@@ -58,8 +64,9 @@ void DrawCrashes(const std::vector<std::string>& crashable, Random* random, std:
     }
     const int64_t restart = start + random->Range(100, kSwarmFaultLengthMsMax);
     restarted_at_ms[device] = restart;
-    faults->push_back({start, {{"action", "crash"}, {"device", device}}});
-    faults->push_back({restart, {{"action", "restart"}, {"device", device}}});
+    const size_t group = faults->size();
+    faults->push_back({start, {{"action", "crash"}, {"device", device}}, group});
+    faults->push_back({restart, {{"action", "restart"}, {"device", device}}, group});
   }
 }
 
@@ -73,6 +80,34 @@ void LiftQuiescenceBounds(nlohmann::json* steps) {
     if (!step.contains("max_ms") || !step["max_ms"].is_number_integer()) continue;
     step["max_ms"] = std::max(step["max_ms"].get<int64_t>(), kSwarmQuiescenceMsMin);
   }
+}
+
+// The earliest and latest time drawn steps inserted at `insert_at` may
+// have: steps run in order of their at_ms.
+std::pair<int64_t, int64_t> InsertionWindow(const nlohmann::json& steps, size_t insert_at) {
+  int64_t base_ms = 0;
+  int64_t limit_ms = kScenarioTimeMsMax;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (!steps[i].is_object() || !steps[i].contains("at_ms") || !steps[i]["at_ms"].is_number_integer()) continue;
+    const int64_t at_ms = steps[i]["at_ms"].get<int64_t>();
+    if (i < insert_at) {
+      base_ms = std::max(base_ms, at_ms);
+    } else {
+      limit_ms = std::min(limit_ms, at_ms);
+    }
+  }
+  return {base_ms, std::max(base_ms, limit_ms)};
+}
+
+// Drops every fault with a step later than `limit_offset_ms`, with the rest
+// of its group (a crash without its restart would change the scenario after
+// the window).
+void DropFaultsAfter(int64_t limit_offset_ms, std::vector<FaultStep>* faults) {
+  std::set<size_t> late_groups;
+  for (const FaultStep& fault : *faults) {
+    if (fault.offset_ms > limit_offset_ms) late_groups.insert(fault.group);
+  }
+  std::erase_if(*faults, [&](const FaultStep& fault) { return late_groups.count(fault.group) > 0; });
 }
 
 }  // namespace
@@ -140,8 +175,9 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
     const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
     nlohmann::json partition = {{"action", "partition"}, {"groups", groups}};
     if (random.Bernoulli(0.25)) partition["one_way"] = true;
-    faults.push_back({start, partition});
-    faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "heal"}}});
+    const size_t group = faults.size();
+    faults.push_back({start, partition, group});
+    faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "heal"}}, group});
   }
   nlohmann::json& steps = (*document)["steps"];
   const size_t insert_at = InsertionIndex(steps);
@@ -152,19 +188,17 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
     const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
     const std::string device = random.Choice(names);
     const int64_t bound_ms = random.Bernoulli(0.5) ? kSwarmClockJumpSmallMsMax : kSwarmClockJumpLargeMsMax;
-    faults.push_back({start, {{"action", "clock_jump"}, {"device", device}, {"by_ms", random.Range(-bound_ms, bound_ms)}}});
+    faults.push_back({start,
+                      {{"action", "clock_jump"}, {"device", device}, {"by_ms", random.Range(-bound_ms, bound_ms)}},
+                      faults.size()});
   }
+  // Before the first run_until_quiescent (or at the end, followed by one),
+  // no earlier than any explicit time before that point and no later than
+  // the next explicit time or the scenario's time bound.
+  const auto [base_ms, limit_ms] = InsertionWindow(steps, insert_at);
+  DropFaultsAfter(limit_ms - base_ms, &faults);
   std::stable_sort(faults.begin(), faults.end(),
                    [](const FaultStep& left, const FaultStep& right) { return left.offset_ms < right.offset_ms; });
-
-  // Before the first run_until_quiescent (or at the end, followed by one),
-  // no earlier than any explicit time before that point.
-  int64_t base_ms = 0;
-  for (size_t i = 0; i < insert_at; ++i) {
-    if (steps[i].is_object() && steps[i].contains("at_ms") && steps[i]["at_ms"].is_number_integer()) {
-      base_ms = std::max(base_ms, steps[i]["at_ms"].get<int64_t>());
-    }
-  }
   nlohmann::json inserted = nlohmann::json::array();
   for (FaultStep& fault : faults) {
     fault.step["at_ms"] = base_ms + fault.offset_ms;
