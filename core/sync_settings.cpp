@@ -1,6 +1,7 @@
 #include "core/sync_settings.h"
 
 #include <array>
+#include <vector>
 
 namespace syncsim::core {
 
@@ -23,11 +24,16 @@ std::optional<MissingDependencyPolicy> ParseMissingDependencyPolicy(std::string_
   return std::nullopt;
 }
 
+const std::vector<std::string_view>& KnownDefects() {
+  static const std::vector<std::string_view> known = {
+      kDefectAckWithoutMax,      kDefectBufferDropsNew,       kDefectCascadeSkipsUuidReferences,
+      kDefectDigestUsesLocalIds, kDefectHlcIgnoresWallClock,  kDefectLwwGuardPruned,
+      kDefectWatermarkSkipsParked};
+  return known;
+}
+
 bool IsKnownDefect(std::string_view name) {
-  constexpr std::array<std::string_view, 7> kKnown = {
-      kDefectWatermarkSkipsParked, kDefectLwwGuardPruned,           kDefectAckWithoutMax,      kDefectBufferDropsNew,
-      kDefectDigestUsesLocalIds,   kDefectCascadeSkipsUuidReferences, kDefectHlcIgnoresWallClock};
-  for (std::string_view known : kKnown) {
+  for (std::string_view known : KnownDefects()) {
     if (known == name) return true;
   }
   return false;

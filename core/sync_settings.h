@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace syncsim::core {
 
@@ -35,7 +36,10 @@ inline constexpr std::string_view kDefectCascadeSkipsUuidReferences = "cascade_s
 // HLCs fall behind physical time, which the HLC paper's l >= pt forbids.
 inline constexpr std::string_view kDefectHlcIgnoresWallClock = "hlc_ignores_wall_clock";
 
-// True when `name` is one of the defect switches above.
+// Every defect switch above, sorted by name: the one list that the loader's
+// messages and checks read.
+const std::vector<std::string_view>& KnownDefects();
+// True when `name` is one of them.
 bool IsKnownDefect(std::string_view name);
 
 struct SyncSettings {

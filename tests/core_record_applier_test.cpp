@@ -69,7 +69,7 @@ TEST_CASE("park: a record whose parent arrives later is parked, then applied on 
   CHECK(test.Query("SELECT count(*) FROM directory_paths") == 2);
 }
 
-TEST_CASE("park: a record parked before a restart counts as resolved after it; one parked after does not",
+TEST_CASE("park: a record parked before a restart counts as resolved after it, one parked after does not",
           "[applier]") {
   TestLibrary test(MissingDependencyPolicy::kPark);
   REQUIRE(test.Apply(Device(1)) == ApplyOutcome::kApplied);

@@ -475,3 +475,50 @@ TEST_CASE("ScenarioLoader: overrides apply in order, then --seed, then validatio
     CHECK(status.message() == file.path() + ": --set steps[9].files: steps has 6 elements, so [9] does not exist");
   }
 }
+
+namespace {
+
+TEST_CASE("ScenarioLoader: an unknown defect lists every defect of the core's one list", "[scenario_loader]") {
+  // The loader kept a copy of five names; the two defects added later were
+  // accepted but missing from the message.
+  json document = json::parse(kDesignExample);
+  document["sync"]["defects"] = {"hlc_ignores_wall_clok"};
+  Scenario scenario;
+  const Status status = ParseScenario(document, &scenario);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.message().find("did you mean \"hlc_ignores_wall_clock\"") != std::string::npos);
+  for (std::string_view defect : syncsim::core::KnownDefects()) {
+    INFO(defect);
+    CHECK(status.message().find(std::string(defect)) != std::string::npos);
+  }
+}
+
+TEST_CASE("docs/scenario-format.md names every defect and every sync key the loader accepts", "[scenario_loader]") {
+  std::ifstream file(std::string(SYNCSIM_SOURCE_DIR) + "/docs/scenario-format.md");
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(text.empty());
+  for (std::string_view defect : syncsim::core::KnownDefects()) {
+    INFO(defect);
+    CHECK(text.find("`" + std::string(defect) + "`") != std::string::npos);
+  }
+  // Every key of the Sync table is one the loader knows (a value of the
+  // wrong type is refused for its type, never as an unknown key).
+  const size_t table = text.find("## Sync");
+  const size_t table_end = text.find("\n## ", table + 1);
+  REQUIRE(table != std::string::npos);
+  size_t documented = 0;
+  for (size_t row = text.find("\n| `", table); row < table_end; row = text.find("\n| `", row + 1)) {
+    const size_t key_begin = row + 4;
+    const std::string key = text.substr(key_begin, text.find('`', key_begin) - key_begin);
+    json document = json::parse(kDesignExample);
+    document["sync"][key] = json::object();
+    Scenario scenario;
+    const Status status = ParseScenario(document, &scenario);
+    INFO(key << ": " << status.message());
+    CHECK(status.message().find("unknown key") == std::string::npos);
+    ++documented;
+  }
+  CHECK(documented == 12);
+}
+
+}  // namespace

@@ -52,10 +52,6 @@ constexpr std::array<std::string_view, 10> kModelNames = {
 };
 
 // The defect switches of core/sync_settings.h, listed in error messages.
-constexpr std::array<std::string_view, 5> kDefectNames = {
-    core::kDefectAckWithoutMax,       core::kDefectBufferDropsNew,        core::kDefectDigestUsesLocalIds,
-    core::kDefectLwwGuardPruned,      core::kDefectWatermarkSkipsParked,
-};
 
 constexpr std::array<std::string_view, 9> kRootKeys = {"name",  "description",     "seed",  "devices", "network",
                                                        "sync",  "stall_window_ms", "steps", "expect"};
@@ -635,8 +631,8 @@ class ScenarioParser {
         SYNCSIM_LOADER_RETURN_IF_ERROR(ReadString((*defects)[i], defect_path, &name));
         if (!core::IsKnownDefect(name)) {
           std::string known;
-          for (std::string_view defect : kDefectNames) known += (known.empty() ? "" : ", ") + std::string(defect);
-          return Invalid(defect_path, "unknown defect " + Quoted(name) + Suggestion(name, kDefectNames) +
+          for (std::string_view defect : core::KnownDefects()) known += (known.empty() ? "" : ", ") + std::string(defect);
+          return Invalid(defect_path, "unknown defect " + Quoted(name) + Suggestion(name, core::KnownDefects()) +
                                           "; known defects: " + known);
         }
         if (!sync.defects.insert(name).second) {
