@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
-tools/setup.sh
+tools/setup.sh "$preset"
 tools/build.sh "$preset"
 ctest --preset "$preset"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages syncsim builds with. Idempotent: when every
+# Installs the Debian packages syncsim builds with (and Clang 14 for the
+# release-clang preset: tools/setup.sh release-clang). Idempotent: when every
 # package is already installed it returns at once without touching apt.
 set -euo pipefail
+preset=${1:-}
 
 packages=(
   build-essential cmake ninja-build pkg-config
@@ -10,6 +12,7 @@ packages=(
   nlohmann-json3-dev libfmt-dev libcli11-dev
   graphviz
 )
+if [ "$preset" = release-clang ]; then packages+=(clang-14); fi
 
 missing=()
 for package in "${packages[@]}"; do
