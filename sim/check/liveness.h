@@ -29,6 +29,10 @@ class LivenessWatch {
   // The window (re)opens at now_us, because of `reason` ("step 4 (heal)",
   // "a workload still writing").
   void Open(int64_t now_us, std::string reason);
+  // The window starts over at now_us because a workload still writes
+  // (called before every such event: no allocation).
+  // REQUIRES: open().
+  void RestartForWorkload(int64_t now_us);
   bool open() const { return opened_at_us_.has_value() && !verdict_.has_value(); }
   // REQUIRES: open().
   int64_t deadline_us() const;
@@ -50,6 +54,7 @@ class LivenessWatch {
   int64_t within_ms_;
   std::optional<int64_t> opened_at_us_;
   std::string reason_;
+  bool restarted_for_workload_ = false;  // the reason is then the last workload's end
   std::optional<bool> verdict_;
   std::string detail_;
 };

@@ -33,6 +33,8 @@ inline constexpr int64_t kScenarioDriftPpmMax = 100'000;
 inline constexpr uint32_t kScenarioBatchSizeMax = 100'000;
 inline constexpr uint32_t kScenarioBufferMax = 1'000'000;
 inline constexpr size_t kScenarioNameLengthMax = 64;
+// The default of Scenario::stall_window_ms.
+inline constexpr int64_t kScenarioStallWindowMsDefault = 30'000;
 
 struct ScenarioDevice {
   std::string name;
@@ -108,7 +110,7 @@ struct Scenario {
   core::SyncSettings sync;
   // How long without progress, while work is pending or devices disagree,
   // counts as a stall (virtual time).
-  int64_t stall_window_ms = 30'000;
+  int64_t stall_window_ms = kScenarioStallWindowMsDefault;
   std::vector<ScenarioStep> steps;
   ScenarioExpect expect;
 };

@@ -146,7 +146,7 @@ void Runner::WatchLiveness() {
   const Scheduler& scheduler = cluster_.scheduler();
   for (const auto& workload : workloads_) {
     if (!workload->done()) {
-      liveness_->Open(scheduler.now_us(), "the last workload's end");
+      liveness_->RestartForWorkload(scheduler.now_us());
       return;
     }
   }

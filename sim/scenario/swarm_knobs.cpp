@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/random.h"
+#include "sim/scenario/scenario.h"
 
 namespace syncsim::sim {
 namespace {
@@ -40,8 +41,6 @@ const std::vector<int64_t>& RetryAttempts() {
   return values;
 }
 
-// The scenario default of stall_window_ms (sim/scenario/scenario.h).
-constexpr int64_t kDefaultStallWindowMs = 30'000;
 // A drawn backoff cap is at most this, and the stall window at least this
 // many caps: with a drop rate of 0.3 a round trip fails about half the
 // time, and 15 failures in a row (a false stall) are rarer than 1 in 10^4.
@@ -73,7 +72,7 @@ void DrawRetries(Random* random, int64_t latency_ms_max, nlohmann::json* documen
   // for a while; the stall window must outlast many such gaps.
   const nlohmann::json* window = document->contains("stall_window_ms") ? &(*document)["stall_window_ms"] : nullptr;
   const int64_t stall_window_ms =
-      window != nullptr && window->is_number_integer() ? window->get<int64_t>() : kDefaultStallWindowMs;
+      window != nullptr && window->is_number_integer() ? window->get<int64_t>() : kScenarioStallWindowMsDefault;
   if (stall_window_ms < kStallWindowBackoffsMin * cap_ms) {
     (*document)["stall_window_ms"] = kStallWindowBackoffsMin * cap_ms;
     (*drawn)["stall_window_ms"] = kStallWindowBackoffsMin * cap_ms;
