@@ -14,7 +14,7 @@
 #include "core/hlc.h"
 #include "core/library_db.h"
 #include "core/record_applier.h"
-#include "sim/random.h"
+#include "sim/kernel/random.h"
 #include "tests/library_records.h"
 
 namespace syncsim::core {

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 #include "sim/scenario/candidate_run.h"
 #include "sim/scenario/shrink_candidates.h"
 #include "sim/scenario/shrinker.h"

@@ -1,12 +1,12 @@
-// Tests for sim/device_clock.h: a device's wall clock follows virtual time
+// Tests for sim/kernel/device_clock.h: a device's wall clock follows virtual time
 // with its offset, drift and jumps, in exact integer arithmetic.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
 
-#include "sim/device_clock.h"
-#include "sim/random.h"
-#include "sim/scheduler.h"
+#include "sim/kernel/device_clock.h"
+#include "sim/kernel/random.h"
+#include "sim/kernel/scheduler.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // invariant.hlc_bounds (sim/check/hlc_bounds.h): the HLC paper's bounds on
-// every HLC event, from the "hlc" trace records (sim/hlc_trace.h) that the
+// every HLC event, from the "hlc" trace records (sim/kernel/hlc_trace.h) that the
 // core's HlcObserver reports; and the planted defect it exists for.
 #include <catch2/catch.hpp>
 
@@ -8,8 +8,8 @@
 
 #include "core/hlc.h"
 #include "sim/check/hlc_bounds.h"
-#include "sim/hlc_trace.h"
-#include "sim/trace.h"
+#include "sim/kernel/hlc_trace.h"
+#include "sim/kernel/trace.h"
 
 namespace syncsim::sim {
 namespace {

@@ -1,4 +1,4 @@
-// Tests for sim/network.h: message fates under each fault (drop, duplicate,
+// Tests for sim/kernel/network.h: message fates under each fault (drop, duplicate,
 // partitions, disconnects, crashed nodes), connection notifications, and
 // reproducibility of a whole faulty run from its seed.
 #include <catch2/catch.hpp>
@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "sim/network.h"
-#include "sim/random.h"
-#include "sim/scheduler.h"
-#include "sim/trace.h"
+#include "sim/kernel/network.h"
+#include "sim/kernel/random.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/trace.h"
 
 namespace {
 

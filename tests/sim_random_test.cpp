@@ -1,4 +1,4 @@
-// Tests for sim/random.h: the generator matches its published reference, its
+// Tests for sim/kernel/random.h: the generator matches its published reference, its
 // distributions stay in range and are unbiased, and named streams are
 // independent (DESIGN.md section 2.2).
 #include <catch2/catch.hpp>
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/random.h"
+#include "sim/kernel/random.h"
 
 namespace {
 

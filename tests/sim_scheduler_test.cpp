@@ -1,4 +1,4 @@
-// Tests for sim/scheduler.h: time order, tie breaking, periodic timers,
+// Tests for sim/kernel/scheduler.h: time order, tie breaking, periodic timers,
 // cancellation, the event budget, and the trace of executed events.
 #include <catch2/catch.hpp>
 #include <rapidcheck.h>
@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/random.h"
-#include "sim/scheduler.h"
-#include "sim/trace.h"
+#include "sim/kernel/random.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/trace.h"
 
 namespace {
 

@@ -1,10 +1,10 @@
-// Tests for sim/trace.h: canonical lines, the fingerprint and fate counters.
+// Tests for sim/kernel/trace.h: canonical lines, the fingerprint and fate counters.
 #include <catch2/catch.hpp>
 
 #include <sstream>
 #include <string>
 
-#include "sim/trace.h"
+#include "sim/kernel/trace.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/check/database_facts.h"
-#include "sim/text_format.h"
+#include "sim/base/text_format.h"
 
 namespace syncsim::sim {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "core/record_applier.h"
 #include "core/sync_engine.h"
-#include "sim/message_counts.h"
+#include "sim/kernel/message_counts.h"
 
 namespace syncsim::sim {
 

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "sim/assert.h"
-#include "sim/hlc_trace.h"
+#include "sim/base/assert.h"
+#include "sim/kernel/hlc_trace.h"
 
 namespace syncsim::sim {
 namespace {

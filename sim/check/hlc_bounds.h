@@ -1,7 +1,7 @@
 // invariant.hlc_bounds: the bounds of the hybrid logical clock paper
 // (Kulkarni et al., "Logical Physical Clocks", 2014), checked on every HLC a
 // sync core generates or receives, read from the run's trace (the "hlc"
-// records of sim/hlc_trace.h, and the "step" records of clock_jump steps).
+// records of sim/kernel/hlc_trace.h, and the "step" records of clock_jump steps).
 //
 // For an HLC event f on device j at virtual time t, with pt its wall clock
 // reading, l its physical part and c its counter:
@@ -43,9 +43,9 @@
 #include <vector>
 
 #include "core/hlc.h"
-#include "sim/device_clock.h"
+#include "sim/kernel/device_clock.h"
 #include "sim/scenario/scenario.h"
-#include "sim/trace.h"
+#include "sim/kernel/trace.h"
 
 namespace syncsim::sim {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 
 namespace syncsim::sim {
 namespace {

@@ -1,6 +1,6 @@
 #include "sim/cluster/cluster.h"
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 
 namespace syncsim::sim {
 

@@ -17,10 +17,10 @@
 #include "core/sync_settings.h"
 #include "sim/check/convergence.h"
 #include "sim/cluster/sim_device.h"
-#include "sim/network.h"
-#include "sim/random.h"
-#include "sim/scheduler.h"
-#include "sim/trace.h"
+#include "sim/kernel/network.h"
+#include "sim/kernel/random.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/trace.h"
 
 namespace syncsim::sim {
 

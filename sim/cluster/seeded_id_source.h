@@ -3,7 +3,7 @@
 #pragma once
 
 #include "core/uuid.h"
-#include "sim/random.h"
+#include "sim/kernel/random.h"
 
 namespace syncsim::sim {
 

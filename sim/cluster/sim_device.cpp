@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 
 namespace syncsim::sim {
 

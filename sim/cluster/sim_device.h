@@ -18,10 +18,10 @@
 #include "core/sync_settings.h"
 #include "core/transport.h"
 #include "sim/cluster/seeded_id_source.h"
-#include "sim/device_clock.h"
-#include "sim/hlc_trace.h"
-#include "sim/network.h"
-#include "sim/scheduler.h"
+#include "sim/kernel/device_clock.h"
+#include "sim/kernel/hlc_trace.h"
+#include "sim/kernel/network.h"
+#include "sim/kernel/scheduler.h"
 
 namespace syncsim::sim {
 

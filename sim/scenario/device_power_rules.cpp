@@ -3,7 +3,7 @@
 #include <map>
 #include <string>
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 
 namespace syncsim::sim {
 namespace {

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sync_settings.h"
-#include "sim/device_clock.h"
-#include "sim/network.h"
+#include "sim/kernel/device_clock.h"
+#include "sim/kernel/network.h"
 
 namespace syncsim::sim {
 

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 #include "sim/check/convergence.h"
 #include "sim/check/coverage.h"
 #include "sim/check/database_facts.h"

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
-#include "sim/message_counts.h"
+#include "sim/kernel/message_counts.h"
 #include "sim/scenario/scenario.h"
 
 namespace syncsim::sim {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/random.h"
+#include "sim/kernel/random.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/swarm_knobs.h"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/random.h"
+#include "sim/kernel/random.h"
 #include "sim/scenario/scenario.h"
 
 namespace syncsim::sim {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/text_format.h"
+#include "sim/base/text_format.h"
 
 namespace syncsim::sim {
 namespace {

@@ -7,7 +7,7 @@
 #include "sim/snapshot/atomic_file.h"
 #include "sim/snapshot/message_timeline.h"
 #include "sim/snapshot/timeline_chart.h"
-#include "sim/text_format.h"
+#include "sim/base/text_format.h"
 
 namespace fs = std::filesystem;
 

@@ -10,7 +10,7 @@
 
 #include "core/library_db.h"
 #include "core/model_registry.h"
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 #include "sim/snapshot/atomic_file.h"
 
 namespace fs = std::filesystem;

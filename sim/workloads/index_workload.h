@@ -14,7 +14,7 @@
 
 #include "core/uuid.h"
 #include "sim/cluster/cluster.h"
-#include "sim/random.h"
+#include "sim/kernel/random.h"
 #include "sim/workloads/workload.h"
 
 namespace syncsim::sim {

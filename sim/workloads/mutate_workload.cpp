@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 #include "sim/workloads/index_workload.h"
 
 namespace syncsim::sim {

@@ -1,6 +1,6 @@
 #include "sim/workloads/workload.h"
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 
 namespace syncsim::sim {
 namespace {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "sim/cluster/cluster.h"
-#include "sim/random.h"
+#include "sim/kernel/random.h"
 #include "sim/scenario/scenario.h"
 
 namespace syncsim::sim {

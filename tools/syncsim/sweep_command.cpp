@@ -22,7 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/scenario_loader.h"
-#include "sim/text_format.h"
+#include "sim/base/text_format.h"
 #include "tools/syncsim/commands.h"
 #include "tools/syncsim/decimal_flag.h"
 #include "tools/syncsim/sweep_coverage.h"

@@ -1,4 +1,4 @@
-#include "sim/trace.h"
+#include "sim/kernel/trace.h"
 
 #include <string_view>
 

@@ -17,8 +17,8 @@
 #include <set>
 #include <string>
 
-#include "sim/random.h"
-#include "sim/trace.h"
+#include "sim/kernel/random.h"
+#include "sim/kernel/trace.h"
 
 namespace syncsim::sim {
 

@@ -1,8 +1,8 @@
-#include "sim/network.h"
+#include "sim/kernel/network.h"
 
 #include <algorithm>
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 
 namespace syncsim::sim {
 

@@ -17,8 +17,8 @@
 #include <utility>
 
 #include "core/hlc.h"
-#include "sim/scheduler.h"
-#include "sim/trace.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/trace.h"
 
 namespace syncsim::sim {
 

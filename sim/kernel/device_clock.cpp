@@ -1,9 +1,9 @@
-#include "sim/device_clock.h"
+#include "sim/kernel/device_clock.h"
 
 #include <utility>
 
-#include "sim/assert.h"
-#include "sim/scheduler.h"
+#include "sim/base/assert.h"
+#include "sim/kernel/scheduler.h"
 
 namespace syncsim::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/random.h"
+#include "sim/kernel/random.h"
 
 #include <cmath>
 

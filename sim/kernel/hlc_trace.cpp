@@ -1,4 +1,4 @@
-#include "sim/hlc_trace.h"
+#include "sim/kernel/hlc_trace.h"
 
 #include <charconv>
 #include <cstdint>

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/assert.h"
+#include "sim/base/assert.h"
 
 namespace syncsim::sim {
 

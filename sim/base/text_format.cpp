@@ -1,4 +1,4 @@
-#include "sim/text_format.h"
+#include "sim/base/text_format.h"
 
 #include <fmt/format.h>
 

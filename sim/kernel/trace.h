@@ -14,7 +14,7 @@
 #include <string>
 #include <utility>
 
-#include "sim/message_counts.h"
+#include "sim/kernel/message_counts.h"
 
 namespace syncsim::sim {
 

@@ -36,10 +36,10 @@
 #include <utility>
 #include <vector>
 
-#include "sim/message_counts.h"
-#include "sim/random.h"
-#include "sim/scheduler.h"
-#include "sim/trace.h"
+#include "sim/kernel/message_counts.h"
+#include "sim/kernel/random.h"
+#include "sim/kernel/scheduler.h"
+#include "sim/kernel/trace.h"
 
 namespace syncsim::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/scheduler.h"
+#include "sim/kernel/scheduler.h"
 
 #include <limits>
 #include <utility>
