@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim/scenario/scenario_loader.h"
@@ -309,6 +310,35 @@ TEST_CASE("ScenarioLoader: a missing file or a directory is an error naming it",
   status = LoadScenarioFile(directory, {}, std::nullopt, &scenario, &resolved);
   CHECK(status.code() == Status::Code::kIoError);
   CHECK(status.message() == directory + ": cannot read the scenario file: it is a directory");
+}
+
+TEST_CASE("ScenarioLoader: a FIFO or a device is refused without reading it", "[scenario_loader]") {
+  Scenario scenario;
+  json resolved;
+  const std::string fifo = (std::filesystem::temp_directory_path() /
+                            ("syncsim_scenario_loader_" + std::to_string(getpid()) + "_fifo.json"))
+                               .string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // Opening a FIFO for reading would block until a writer comes.
+  Status status = LoadScenarioFile(fifo, {}, std::nullopt, &scenario, &resolved);
+  std::filesystem::remove(fifo);
+  CHECK(status.code() == Status::Code::kIoError);
+  CHECK(status.message() == fifo + ": cannot read the scenario file: it is not a regular file");
+  status = LoadScenarioFile("/dev/zero", {}, std::nullopt, &scenario, &resolved);
+  CHECK(status.message() == "/dev/zero: cannot read the scenario file: it is not a regular file");
+}
+
+TEST_CASE("ScenarioLoader: a file larger than kScenarioFileBytesMax is refused before parsing", "[scenario_loader]") {
+  Scenario scenario;
+  json resolved;
+  // At the bound: read and parsed (whitespace then an invalid document).
+  TemporaryScenarioFile at_bound("at_bound", std::string(syncsim::sim::kScenarioFileBytesMax - 2, ' ') + "[]");
+  Status status = LoadScenarioFile(at_bound.path(), {}, std::nullopt, &scenario, &resolved);
+  CHECK(status.message() == at_bound.path() + ": (root): expected an object, got an empty array");
+  TemporaryScenarioFile over("over_bound", std::string(syncsim::sim::kScenarioFileBytesMax - 1, ' ') + "[]");
+  status = LoadScenarioFile(over.path(), {}, std::nullopt, &scenario, &resolved);
+  CHECK(status.code() == Status::Code::kInvalidArgument);
+  CHECK(status.message() == over.path() + ": the scenario file is larger than 4194304 bytes (kScenarioFileBytesMax)");
 }
 
 TEST_CASE("ScenarioLoader: syntax errors give the byte offset and line", "[scenario_loader]") {

@@ -33,6 +33,10 @@ inline constexpr int64_t kScenarioDriftPpmMax = 100'000;
 inline constexpr uint32_t kScenarioBatchSizeMax = 100'000;
 inline constexpr uint32_t kScenarioBufferMax = 1'000'000;
 inline constexpr size_t kScenarioNameLengthMax = 64;
+// A scenario file larger than this is refused before it is parsed. The
+// largest scenario of the repository is a few kilobytes; a file of steps at
+// kScenarioStepsMax is about 2 MB.
+inline constexpr size_t kScenarioFileBytesMax = 4 * 1024 * 1024;
 // The default of Scenario::stall_window_ms.
 inline constexpr int64_t kScenarioStallWindowMsDefault = 30'000;
 

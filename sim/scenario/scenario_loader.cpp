@@ -68,7 +68,9 @@ constexpr std::array<std::string_view, 15> kCheckNames = {
     "invariant.dangling", "invariant.hlc_bounds", "workloads", "converge_within_ms"};
 
 // Reads the whole file at `path`. Fails with NotFound when it does not exist,
-// IoError when it cannot be read; messages do not repeat the path.
+// IoError when it cannot be read or is not a regular file (a FIFO would
+// block, /dev/zero never ends), InvalidArgument when it is larger than
+// kScenarioFileBytesMax; messages do not repeat the path.
 Status ReadFileText(const std::string& path, std::string* text) {
   std::error_code error;
   const std::filesystem::file_status status = std::filesystem::status(path, error);
@@ -79,10 +81,28 @@ Status ReadFileText(const std::string& path, std::string* text) {
   if (std::filesystem::is_directory(status)) {
     return Status::IoError("cannot read the scenario file: it is a directory");
   }
+  if (!std::filesystem::is_regular_file(status)) {
+    return Status::IoError("cannot read the scenario file: it is not a regular file");
+  }
+  const std::string too_large =
+      "the scenario file is larger than " + std::to_string(kScenarioFileBytesMax) + " bytes (kScenarioFileBytesMax)";
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) return Status::IoError("cannot read the scenario file: " + error.message());
+  if (size > kScenarioFileBytesMax) return Status::InvalidArgument(too_large);
   std::ifstream input(path, std::ios::binary);
   if (!input) return Status::IoError("cannot open the scenario file");
-  text->assign(std::istreambuf_iterator<char>(input), std::istreambuf_iterator<char>());
+  // Read in chunks until the end, and stop past the bound: the file may
+  // have grown since its size was read.
+  constexpr size_t kChunkBytes = 64 * 1024;
+  std::string read;
+  read.reserve(static_cast<size_t>(size));
+  char chunk[kChunkBytes];
+  while (input.read(chunk, kChunkBytes) || input.gcount() > 0) {
+    read.append(chunk, static_cast<size_t>(input.gcount()));
+    if (read.size() > kScenarioFileBytesMax) return Status::InvalidArgument(too_large);
+  }
   if (input.bad()) return Status::IoError("cannot read the scenario file");
+  *text = std::move(read);
   return Status::Ok();
 }
 
