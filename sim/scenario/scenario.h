@@ -25,7 +25,10 @@ inline constexpr uint32_t kScenarioDevicesMax = 16;
 inline constexpr uint32_t kScenarioStepsMax = 10'000;
 inline constexpr uint32_t kScenarioDirsMax = 100'000;
 inline constexpr uint32_t kScenarioFilesMax = 1'000'000;
-inline constexpr uint32_t kScenarioOperationsMax = 1'000'000;
+inline constexpr uint32_t kScenarioOperationsMax = 1'000'000;  // per step, and over all steps
+// Entries all index steps write, counted once per device that will hold
+// them (every device holds every entry): 1,000,000 files on 4 devices.
+inline constexpr uint64_t kScenarioDeviceEntriesMax = 4'000'000;
 inline constexpr int64_t kScenarioTimeMsMax = 86'400'000;  // one virtual day
 inline constexpr int64_t kScenarioLatencyMsMax = 600'000;
 inline constexpr int64_t kScenarioClockOffsetMsMax = 10LL * 365 * 86'400'000;

@@ -89,12 +89,40 @@ Status StepParser::Parse(const json& value, const std::string& path, std::vector
                              std::to_string(value.size()));
   }
   std::vector<ScenarioStep> parsed;
+  uint64_t files_total = 0;
+  uint64_t operations_total = 0;
   for (size_t i = 0; i < value.size(); ++i) {
     ScenarioStep step;
-    SYNCSIM_RETURN_IF_ERROR(ParseStep(value[i], ElementPath(path, i), &step));
+    const std::string step_path = ElementPath(path, i);
+    SYNCSIM_RETURN_IF_ERROR(ParseStep(value[i], step_path, &step));
+    SYNCSIM_RETURN_IF_ERROR(CheckTotals(step, step_path, &files_total, &operations_total));
     parsed.push_back(std::move(step));
   }
   *steps = std::move(parsed);
+  return Status::Ok();
+}
+
+// Each step is within its own bounds; these keep their sum within what a
+// machine can hold. Every entry an index step writes ends on every device,
+// so the entries of all index steps count once per device.
+Status StepParser::CheckTotals(const ScenarioStep& step, const std::string& path, uint64_t* files_total,
+                               uint64_t* operations_total) const {
+  *files_total += step.action == "index" ? step.files : 0;
+  const uint64_t device_entries = *files_total * device_names_.size();
+  if (device_entries > kScenarioDeviceEntriesMax) {
+    return Invalid(path, "the index steps up to here write " + std::to_string(*files_total) + " files, " +
+                             std::to_string(device_entries) + " entries over " +
+                             std::to_string(device_names_.size()) + " devices; at most " +
+                             std::to_string(kScenarioDeviceEntriesMax) + " in all (kScenarioDeviceEntriesMax)");
+  }
+  if (step.action == "mutate") *operations_total += uint64_t{step.renames} + step.moves + step.deletes;
+  if (step.action == "tag") *operations_total += uint64_t{step.tags} + step.applications;
+  if (step.action == "collect") *operations_total += uint64_t{step.collections} * step.entries_per_collection;
+  if (*operations_total > kScenarioOperationsMax) {
+    return Invalid(path, "the mutate, tag and collect steps up to here ask for " +
+                             std::to_string(*operations_total) + " operations; at most " +
+                             std::to_string(kScenarioOperationsMax) + " in all (kScenarioOperationsMax)");
+  }
   return Status::Ok();
 }
 

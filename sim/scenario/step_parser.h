@@ -45,6 +45,10 @@ class StepParser {
 
  private:
   core::Status ParseStep(const nlohmann::json& value, const std::string& path, ScenarioStep* step);
+  // Adds `step` to the running totals and fails, naming `path`, when they
+  // pass kScenarioDeviceEntriesMax or kScenarioOperationsMax.
+  core::Status CheckTotals(const ScenarioStep& step, const std::string& path, uint64_t* files_total,
+                           uint64_t* operations_total) const;
   // A declared device's name.
   core::Status ReadDevice(const nlohmann::json& value, const std::string& path, std::string* out);
   // At least `min_count` distinct declared devices.
