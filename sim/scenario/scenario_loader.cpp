@@ -16,9 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/model_registry.h"
 #include "sim/base/assert.h"
 #include "sim/base/json_readers.h"
 #include "sim/base/strict_json.h"
+#include "sim/check/check.h"
 #include "sim/scenario/device_power_rules.h"
 #include "sim/scenario/step_parser.h"
 #include "sim/scenario/swarm.h"
@@ -39,13 +41,6 @@ constexpr uint32_t kRetryAttemptsMax = 1'000;
 constexpr int64_t kStallWindowMsMin = 1'000;
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-// The ten models of DESIGN.md 3.1, as `expect.counts` names them.
-constexpr std::array<std::string_view, 10> kModelNames = {
-    "device",        "location",          "entry",      "content_identity", "tag",
-    "tag_relationship", "user_metadata", "user_metadata_tag", "collection", "collection_entry",
-};
-
-// The defect switches of core/sync_settings.h, listed in error messages.
 
 constexpr std::array<std::string_view, 9> kRootKeys = {"name",  "description",     "seed",  "devices", "network",
                                                        "sync",  "stall_window_ms", "steps", "expect"};
@@ -57,15 +52,26 @@ constexpr std::array<std::string_view, 12> kSyncKeys = {
     "missing_dependency", "batch_size",       "flush_interval_ms",    "shared_merge",
     "defects",            "page_size",        "buffer_max",           "shared_batch_size",
     "retry_timeout_ms",   "retry_backoff_ms_max", "retry_attempts_max", "unacked_batches_max"};
-constexpr std::array<std::string_view, 9> kExpectKeys = {"converged",    "stall",       "linkage_min",
-                                                         "orphans_max",  "counts",      "resyncs_max",
-                                                         "repaired_max", "must_fail",   "converge_within_ms"};
-// The checks a negative scenario may name in `expect.must_fail` (besides
-// "counts.DEVICE.MODEL").
-constexpr std::array<std::string_view, 15> kCheckNames = {
-    "stall",          "converged",         "quiescent",     "linkage_min",       "orphans_max", "resyncs_max",
-    "repaired_max",   "invariant.acks",    "invariant.closure", "invariant.paths", "invariant.hlc",
-    "invariant.dangling", "invariant.hlc_bounds", "workloads", "converge_within_ms"};
+// From the registries, read on first use (after every check has registered):
+// the keys of `expect`, the checks a negative scenario may name in
+// `expect.must_fail` (besides "counts.DEVICE.MODEL"), and the models
+// `expect.counts` names.
+const std::vector<std::string_view>& AcceptedExpectKeys() {
+  static const std::vector<std::string_view> keys = ExpectKeys();
+  return keys;
+}
+const std::vector<std::string_view>& MustFailCheckNames() {
+  static const std::vector<std::string_view> names = CheckNames();
+  return names;
+}
+const std::vector<std::string_view>& ModelNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> models;
+    for (const core::ModelSpec& model : core::ModelRegistry::Default().models()) models.push_back(model.name);
+    return models;
+  }();
+  return names;
+}
 
 // Reads the whole file at `path`. Fails with NotFound when it does not exist,
 // IoError when it cannot be read or is not a regular file (a FIFO would
@@ -295,12 +301,13 @@ class ScenarioParser {
       const std::string check_path = ElementPath(path, i);
       std::string name;
       SYNCSIM_RETURN_IF_ERROR(ReadString(must_fail[i], check_path, &name));
-      const bool known = std::find(kCheckNames.begin(), kCheckNames.end(), name) != kCheckNames.end() ||
+      const std::vector<std::string_view>& check_names = MustFailCheckNames();
+      const bool known = std::find(check_names.begin(), check_names.end(), name) != check_names.end() ||
                          name.rfind("counts.", 0) == 0;
       if (!known) {
         std::string names;
-        for (std::string_view check : kCheckNames) names += (names.empty() ? "" : ", ") + std::string(check);
-        return Invalid(check_path, "unknown check " + Quoted(name) + Suggestion(name, kCheckNames) +
+        for (std::string_view check : check_names) names += (names.empty() ? "" : ", ") + std::string(check);
+        return Invalid(check_path, "unknown check " + Quoted(name) + Suggestion(name, check_names) +
                                        "; checks: " + names + ", counts.DEVICE.MODEL");
       }
       if (!expect.must_fail.insert(name).second) {
@@ -327,11 +334,11 @@ class ScenarioParser {
       std::map<std::string, int64_t>& device_counts = expect.counts[device];
       for (const auto& [model, count] : models.items()) {
         bool known = false;
-        for (std::string_view name : kModelNames) known = known || name == model;
+        for (std::string_view name : ModelNames()) known = known || name == model;
         if (!known) {
           std::string names;
-          for (std::string_view name : kModelNames) names += (names.empty() ? "" : ", ") + std::string(name);
-          return Invalid(device_path, "unknown model " + Quoted(model) + Suggestion(model, kModelNames) +
+          for (std::string_view name : ModelNames()) names += (names.empty() ? "" : ", ") + std::string(name);
+          return Invalid(device_path, "unknown model " + Quoted(model) + Suggestion(model, ModelNames()) +
                                           "; models: " + names);
         }
         int64_t number = 0;
@@ -343,7 +350,7 @@ class ScenarioParser {
   }
 
   Status ParseExpect(const json& value, const std::string& path) {
-    SYNCSIM_RETURN_IF_ERROR(CheckObject(value, path, kExpectKeys, {}));
+    SYNCSIM_RETURN_IF_ERROR(CheckObject(value, path, AcceptedExpectKeys(), {}));
     ScenarioExpect& expect = scenario_.expect;
     if (const json* converged = Find(value, "converged")) {
       bool flag = false;
