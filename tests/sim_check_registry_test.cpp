@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <string_view>
@@ -165,3 +167,22 @@ TEST_CASE("must_fail turns the verdicts it names and fails a check that did not 
 }
 
 }  // namespace
+
+TEST_CASE("docs/scenario-format.md names every registered check and every expect key") {
+  // A check added by one file must still be documented for users.
+  std::ifstream file(std::string(SYNCSIM_SOURCE_DIR) + "/docs/scenario-format.md");
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(text.empty());
+  size_t named = 0;
+  for (const syncsim::sim::Check& check : syncsim::sim::RegisteredChecks()) {
+    const std::string name = check.per_device_model ? "counts" : std::string(check.name);
+    INFO(name);
+    CHECK(text.find("`" + name + "`") != std::string::npos);
+    ++named;
+  }
+  CHECK(named >= 16);
+  for (std::string_view key : syncsim::sim::ExpectKeys()) {
+    INFO(key);
+    CHECK(text.find("`" + std::string(key) + "`") != std::string::npos);
+  }
+}
