@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <any>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -14,7 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/control/control_settings.h"
+#include "sim/faults/fault_settings.h"
 #include "sim/scenario/scenario_loader.h"
+#include "sim/workloads/collect_workload.h"
+#include "sim/workloads/index_workload.h"
+#include "sim/workloads/mutate_workload.h"
+#include "sim/workloads/tag_workload.h"
 
 namespace {
 
@@ -25,6 +32,13 @@ using syncsim::sim::ApplyOverride;
 using syncsim::sim::LoadScenarioFile;
 using syncsim::sim::ParseScenario;
 using syncsim::sim::Scenario;
+using namespace syncsim::sim;  // the actions' settings types
+
+// What the step's action parsed its keys into.
+template <typename Settings>
+const Settings& As(const syncsim::sim::ScenarioStep& step) {
+  return std::any_cast<const Settings&>(step.settings);
+}
 
 // The example of DESIGN.md 5, verbatim.
 constexpr const char* kDesignExample = R"json({
@@ -166,35 +180,35 @@ TEST_CASE("ScenarioLoader: the DESIGN.md 5 example parses with every field as gi
   const auto& connect = scenario.steps[0];
   CHECK(connect.at_ms == std::optional<int64_t>(0));
   CHECK(connect.action == "connect");
-  CHECK(connect.devices == std::vector<std::string>{"alice", "bob"});
+  CHECK(As<DevicePairsSettings>(connect).devices == std::vector<std::string>{"alice", "bob"});
 
   const auto& index = scenario.steps[1];
   CHECK(index.at_ms == std::optional<int64_t>(0));
   CHECK(index.action == "index");
-  CHECK(index.device == "alice");
-  CHECK(index.location == "Downloads");
-  CHECK(index.dirs == 46);
-  CHECK(index.files == 2045);
-  CHECK(index.duplicate_content == 0.03);
-  CHECK(index.identify_errors == 0.0);
-  CHECK(index.files_per_s == 300);
+  CHECK(As<IndexSettings>(index).device == "alice");
+  CHECK(As<IndexSettings>(index).location == "Downloads");
+  CHECK(As<IndexSettings>(index).dirs == 46);
+  CHECK(As<IndexSettings>(index).files == 2045);
+  CHECK(As<IndexSettings>(index).duplicate_content == 0.03);
+  CHECK(As<IndexSettings>(index).identify_errors == 0.0);
+  CHECK(As<IndexSettings>(index).files_per_s == 300);
 
   const auto& partition = scenario.steps[2];
   CHECK(partition.at_ms == std::optional<int64_t>(4000));
   CHECK(partition.action == "partition");
-  CHECK(partition.groups == std::vector<std::vector<std::string>>{{"alice"}, {"bob"}});
-  CHECK_FALSE(partition.one_way);
+  CHECK(As<PartitionSettings>(partition).groups == std::vector<std::vector<std::string>>{{"alice"}, {"bob"}});
+  CHECK_FALSE(As<PartitionSettings>(partition).one_way);
 
   CHECK(scenario.steps[3].at_ms == std::optional<int64_t>(6000));
   CHECK(scenario.steps[3].action == "heal");
 
   CHECK_FALSE(scenario.steps[4].at_ms.has_value());
   CHECK(scenario.steps[4].action == "run_until_quiescent");
-  CHECK(scenario.steps[4].max_ms == 600000);
+  CHECK(As<RunUntilQuiescentSettings>(scenario.steps[4]).max_ms == 600000);
 
   CHECK_FALSE(scenario.steps[5].at_ms.has_value());
   CHECK(scenario.steps[5].action == "snapshot");
-  CHECK(scenario.steps[5].phase == "final_state");
+  CHECK(As<SnapshotSettings>(scenario.steps[5]).phase == "final_state");
 
   CHECK(scenario.expect.converged == std::optional<bool>(true));
   CHECK(scenario.expect.stall == std::optional<bool>(false));
@@ -221,36 +235,36 @@ TEST_CASE("ScenarioLoader: every action and optional field parses", "[scenario_l
 
   const auto& steps = scenario.steps;
   REQUIRE(steps.size() == 18);
-  CHECK(steps[0].devices == std::vector<std::string>{"alice", "bob", "carol"});
+  CHECK(As<DevicePairsSettings>(steps[0]).devices == std::vector<std::string>{"alice", "bob", "carol"});
   CHECK(steps[1].action == "disconnect");
-  CHECK(steps[1].devices == std::vector<std::string>{"bob", "carol"});
-  CHECK(steps[2].groups == std::vector<std::vector<std::string>>{{"alice", "bob"}, {"carol"}});
-  CHECK(steps[2].one_way);
-  CHECK(steps[4].network_changes == json::parse(R"({"drop": 0.25, "latency_ms": {"min": 0, "max": 0}})"));
-  CHECK(steps[4].link == std::optional<std::pair<std::string, std::string>>({"bob", "alice"}));
-  CHECK(steps[5].network_changes == json::parse(R"({"duplicate": 1})"));
-  CHECK_FALSE(steps[5].link.has_value());
+  CHECK(As<DevicePairsSettings>(steps[1]).devices == std::vector<std::string>{"bob", "carol"});
+  CHECK(As<PartitionSettings>(steps[2]).groups == std::vector<std::vector<std::string>>{{"alice", "bob"}, {"carol"}});
+  CHECK(As<PartitionSettings>(steps[2]).one_way);
+  CHECK(As<SetNetworkSettings>(steps[4]).changes == json::parse(R"({"drop": 0.25, "latency_ms": {"min": 0, "max": 0}})"));
+  CHECK(As<SetNetworkSettings>(steps[4]).link == std::optional<std::pair<std::string, std::string>>({"bob", "alice"}));
+  CHECK(As<SetNetworkSettings>(steps[5]).changes == json::parse(R"({"duplicate": 1})"));
+  CHECK_FALSE(As<SetNetworkSettings>(steps[5]).link.has_value());
   CHECK(steps[6].action == "start");
-  CHECK(steps[6].device == "carol");
+  CHECK(As<DevicePowerSettings>(steps[6]).device == "carol");
   CHECK(steps[7].action == "crash");
   CHECK(steps[8].action == "restart");
-  CHECK(steps[9].by_ms == -3600000);
-  CHECK(steps[10].dirs == 1);
-  CHECK(steps[10].files == 0);
-  CHECK(steps[10].files_per_s == 300);  // the default
-  CHECK(steps[11].renames == 1);
-  CHECK(steps[11].moves == 2);
-  CHECK(steps[11].deletes == 3);
-  CHECK(steps[11].ops_per_s == 4);
-  CHECK(steps[12].ops_per_s == 100);  // the default
-  CHECK(steps[13].devices == std::vector<std::string>{"alice"});
-  CHECK(steps[13].tags == 5);
-  CHECK(steps[13].applications == 6);
-  CHECK(steps[13].ops_per_s == 7);
-  CHECK(steps[14].collections == 8);
-  CHECK(steps[14].entries_per_collection == 9);
-  CHECK(steps[15].max_ms == 86400000);
-  CHECK(steps[17].phase == "b");
+  CHECK(As<ClockJumpSettings>(steps[9]).by_ms == -3600000);
+  CHECK(As<IndexSettings>(steps[10]).dirs == 1);
+  CHECK(As<IndexSettings>(steps[10]).files == 0);
+  CHECK(As<IndexSettings>(steps[10]).files_per_s == 300);  // the default
+  CHECK(As<MutateSettings>(steps[11]).renames == 1);
+  CHECK(As<MutateSettings>(steps[11]).moves == 2);
+  CHECK(As<MutateSettings>(steps[11]).deletes == 3);
+  CHECK(As<MutateSettings>(steps[11]).ops_per_s == 4);
+  CHECK(As<MutateSettings>(steps[12]).ops_per_s == 100);  // the default
+  CHECK(As<TagSettings>(steps[13]).devices == std::vector<std::string>{"alice"});
+  CHECK(As<TagSettings>(steps[13]).tags == 5);
+  CHECK(As<TagSettings>(steps[13]).applications == 6);
+  CHECK(As<TagSettings>(steps[13]).ops_per_s == 7);
+  CHECK(As<CollectSettings>(steps[14]).collections == 8);
+  CHECK(As<CollectSettings>(steps[14]).entries_per_collection == 9);
+  CHECK(As<RunUntilQuiescentSettings>(steps[15]).max_ms == 86400000);
+  CHECK(As<SnapshotSettings>(steps[17]).phase == "b");
 
   CHECK(scenario.expect.counts.size() == 2);
   CHECK(scenario.expect.counts.at("bob").at("entry") == 1);
@@ -366,7 +380,7 @@ TEST_CASE("ScenarioLoader: --set overrides scalars", "[scenario_loader]") {
   }
   SECTION("steps[1].files=10") {
     REQUIRE(ParseWithOverrides(kDesignExample, {"steps[1].files=10"}, &scenario).ok());
-    CHECK(scenario.steps[1].files == 10);
+    CHECK(As<IndexSettings>(scenario.steps[1]).files == 10);
   }
   SECTION("seed=7") {
     REQUIRE(ParseWithOverrides(kDesignExample, {"seed=7"}, &scenario).ok());
@@ -391,7 +405,7 @@ TEST_CASE("ScenarioLoader: --set overrides scalars", "[scenario_loader]") {
     REQUIRE(ParseWithOverrides(kDesignExample, {"steps[2].groups[1][0]=\"alice\"", "steps[2].groups[0][0]=bob"},
                                &scenario)
                 .ok());
-    CHECK(scenario.steps[2].groups == std::vector<std::vector<std::string>>{{"bob"}, {"alice"}});
+    CHECK(As<PartitionSettings>(scenario.steps[2]).groups == std::vector<std::vector<std::string>>{{"bob"}, {"alice"}});
   }
   SECTION("a string target stays a string") {
     REQUIRE(ParseWithOverrides(kDesignExample, {"name=2024", "description=true"}, &scenario).ok());
@@ -459,7 +473,7 @@ TEST_CASE("ScenarioLoader: overrides apply in order, then --seed, then validatio
     REQUIRE(status.message() == "");
     CHECK(scenario.seed == 9);
     CHECK(scenario.network.drop == 0.2);
-    CHECK(scenario.steps[1].files == 10);
+    CHECK(As<IndexSettings>(scenario.steps[1]).files == 10);
     json expected = json::parse(kDesignExample);
     expected["network"]["drop"] = 0.2;
     expected["steps"][1]["files"] = 10;
@@ -469,7 +483,7 @@ TEST_CASE("ScenarioLoader: overrides apply in order, then --seed, then validatio
     Scenario replayed;
     REQUIRE(ParseScenario(resolved, &replayed).ok());
     CHECK(replayed.seed == 9);
-    CHECK(replayed.steps[1].files == 10);
+    CHECK(As<IndexSettings>(replayed.steps[1]).files == 10);
   }
   SECTION("the resolved document always states the seed") {
     TemporaryScenarioFile unseeded("unseeded", [] {

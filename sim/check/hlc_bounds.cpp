@@ -1,6 +1,7 @@
 #include "sim/check/hlc_bounds.h"
 
 #include <algorithm>
+#include <any>
 #include <charconv>
 #include <string_view>
 #include <utility>
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "sim/base/assert.h"
+#include "sim/faults/fault_settings.h"
 #include "sim/kernel/hlc_trace.h"
 
 namespace syncsim::sim {
@@ -44,7 +46,7 @@ HlcBoundsChecker HlcBoundsChecker::ForScenario(const Scenario& scenario) {
   std::map<uint64_t, HlcBoundsJump> jumps;
   for (size_t index = 0; index < scenario.steps.size(); ++index) {
     const ScenarioStep& step = scenario.steps[index];
-    if (step.action == "clock_jump") jumps[index] = {step.device, step.by_ms};
+    if (const auto* jump = std::any_cast<ClockJumpSettings>(&step.settings)) jumps[index] = {jump->device, jump->by_ms};
   }
   return HlcBoundsChecker(devices, std::move(jumps));
 }

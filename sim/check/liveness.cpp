@@ -14,15 +14,6 @@ constexpr int64_t kMicrosecondsPerMillisecond = 1'000;
 
 }  // namespace
 
-bool IsFaultAction(const std::string& action) {
-  static constexpr std::array<std::string_view, 9> kFaultActions = {
-      "partition", "heal", "crash", "restart", "start", "connect", "disconnect", "clock_jump", "set_network"};
-  for (std::string_view fault : kFaultActions) {
-    if (action == fault) return true;
-  }
-  return false;
-}
-
 void LivenessWatch::Open(int64_t now_us, std::string reason) {
   SYNCSIM_ASSERT(!verdict_.has_value());
   opened_at_us_ = now_us;

@@ -3,8 +3,8 @@
 // something right happened in time: once the faults are over, every device
 // converges within a bound of virtual time.
 //
-// The window opens at the last fault step of the scenario (partition, heal,
-// crash, restart, start, connect, disconnect, clock_jump, set_network; the
+// The window opens at the last fault step of the scenario (a step of an
+// action of kind ActionKind::kFault, sim/faults/; the
 // run's start if it has none) and starts over while a workload is still
 // writing, so it measures only the engine's repair. The devices must hold
 // the same synced rows when the window closes; a run that ends earlier must
@@ -17,9 +17,6 @@
 #include <string>
 
 namespace syncsim::sim {
-
-// True for the actions that start or end a fault (see above).
-bool IsFaultAction(const std::string& action);
 
 class LivenessWatch {
  public:

@@ -21,7 +21,6 @@
 #include "sim/base/json_readers.h"
 #include "sim/base/strict_json.h"
 #include "sim/check/check.h"
-#include "sim/scenario/device_power_rules.h"
 #include "sim/scenario/step_parser.h"
 #include "sim/scenario/swarm.h"
 
@@ -156,7 +155,7 @@ class ScenarioParser {
       SYNCSIM_RETURN_IF_ERROR(
           ReadInteger(*value, "stall_window_ms", kStallWindowMsMin, kScenarioTimeMsMax, &scenario_.stall_window_ms));
     }
-    SYNCSIM_RETURN_IF_ERROR(StepParser(device_names_).Parse(document["steps"], "steps", &scenario_.steps));
+    SYNCSIM_RETURN_IF_ERROR(StepParser(DevicePowers()).Parse(document["steps"], "steps", &scenario_.steps));
     if (const json* value = Find(document, "expect")) {
       SYNCSIM_RETURN_IF_ERROR(ParseExpect(*value, "expect"));
     }
@@ -165,6 +164,14 @@ class ScenarioParser {
   }
 
  private:
+  // The declared devices with whether each runs from the start, for the
+  // step parser's power rules.
+  std::vector<std::pair<std::string, bool>> DevicePowers() const {
+    std::vector<std::pair<std::string, bool>> devices;
+    for (const ScenarioDevice& device : scenario_.devices) devices.emplace_back(device.name, device.start);
+    return devices;
+  }
+
   Status ParseDevices(const json& value, const std::string& path) {
     if (!value.is_array()) return Invalid(path, "expected an array of devices, got " + Describe(value));
     if (value.empty()) return Invalid(path, "expected at least one device");
@@ -407,9 +414,7 @@ class ScenarioParser {
 Status ParseScenario(const json& document, Scenario* scenario) {
   SYNCSIM_ASSERT(scenario != nullptr);
   ScenarioParser parser;
-  Status status = parser.Parse(document, scenario);
-  if (!status.ok()) return status;
-  return CheckDevicePowerSteps(*scenario);
+  return parser.Parse(document, scenario);
 }
 
 Status LoadScenarioFile(const std::string& path, const std::vector<std::string>& overrides,

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/action/action.h"
+#include "sim/action/action_run.h"
 #include "sim/base/assert.h"
 #include "sim/check/check.h"
 #include "sim/check/convergence.h"
@@ -33,26 +35,7 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kMicrosecondsPerMillisecond = 1000;
 
-LinkSettings ToLinkSettings(const ScenarioNetwork& network) {
-  return LinkSettings{.latency_us_min = network.latency_ms_min * kMicrosecondsPerMillisecond,
-                      .latency_us_max = network.latency_ms_max * kMicrosecondsPerMillisecond,
-                      .drop = network.drop,
-                      .duplicate = network.duplicate};
-}
-
-// Applies the keys of a set_network step to a link's settings.
-LinkSettings WithChanges(LinkSettings link, const nlohmann::json& changes) {
-  if (changes.contains("latency_ms")) {
-    const nlohmann::json& latency = changes["latency_ms"];
-    if (latency.contains("min")) link.latency_us_min = latency["min"].get<int64_t>() * kMicrosecondsPerMillisecond;
-    if (latency.contains("max")) link.latency_us_max = latency["max"].get<int64_t>() * kMicrosecondsPerMillisecond;
-  }
-  if (changes.contains("drop")) link.drop = changes["drop"].get<double>();
-  if (changes.contains("duplicate")) link.duplicate = changes["duplicate"].get<double>();
-  return link;
-}
-
-class Runner {
+class Runner final : public ActionRun {
  public:
   Runner(const Scenario& scenario, const RunOptions& options, fs::path work_dir)
       : scenario_(scenario),
@@ -65,13 +48,21 @@ class Runner {
   // The phases written, in order, for report.html.
   const std::vector<ReportPhase>& report_phases() const { return report_phases_; }
 
+  // ActionRun: what the steps reach (sim/action/action_run.h).
+  Cluster& cluster() override { return cluster_; }
+  LinkSettings scenario_link() const override { return ToLinkSettings(scenario_.network); }
+  void RunUntilQuiescent(int64_t max_ms) override;
+  core::Status WritePhase(const std::string& phase) override;
+  Random NewWorkloadStream() override;
+  void StartWorkload(std::unique_ptr<Workload> workload) override;
+  const std::vector<Workload*>& workloads() const override { return workload_pointers_; }
+
  private:
   ClusterSettings MakeSettings() const;
   core::Status Execute(size_t index, const ScenarioStep& step);
   // Runs until the workload of the previous step is done (a step without
   // at_ms waits for it), watching for stalls.
   void WaitForWorkloads();
-  void RunUntilQuiescent(int64_t max_ms);
   // Progress: anything applied, repaired or resolved on any device, and
   // every workload step. Compared for change, not size, because a crash
   // resets a device's counters.
@@ -87,7 +78,6 @@ class Runner {
   ConvergenceResult CheckNow();
   std::vector<PhaseDevice> PhaseDevices();
   nlohmann::json RuntimeOf(SimDevice& device);
-  core::Status WritePhase(const std::string& phase);
   // The facts the checks read (sim/check/check.h), each read once.
   RunFacts GatherFacts(const std::vector<DeviceRows>& rows, bool quiescent);
   // REQUIRES: device.library() != nullptr.
@@ -101,7 +91,8 @@ class Runner {
   Cluster cluster_;
   std::vector<std::unique_ptr<Workload>> workloads_;
   std::vector<Workload*> workload_pointers_;
-  std::map<std::string, int> workload_ordinals_;
+  std::map<std::string, int> workload_ordinals_;  // action -> workload steps of it so far
+  std::string current_action_;  // the action of the step running
   std::vector<uint64_t> last_signature_;
   int64_t last_progress_us_ = 0;
   size_t current_step_ = 0;  // index of the step running, for stall reports
@@ -366,62 +357,35 @@ void Runner::RunUntilQuiescent(int64_t max_ms) {
   }
 }
 
+// Every step runs through its action (sim/action/action.h): the runner
+// knows no action by name.
 core::Status Runner::Execute(size_t index, const ScenarioStep& step) {
-  Network& network = cluster_.network();
-  const std::string& action = step.action;
-  if (action == "connect") {
-    cluster_.ConnectAll(step.devices);
-  } else if (action == "disconnect") {
-    for (size_t i = 0; i < step.devices.size(); ++i) {
-      for (size_t j = i + 1; j < step.devices.size(); ++j) network.Disconnect(step.devices[i], step.devices[j]);
-    }
-  } else if (action == "partition") {
-    network.Partition(step.groups, step.one_way);
-  } else if (action == "heal") {
-    network.Heal(true);
-  } else if (action == "set_network") {
-    if (step.link.has_value()) {
-      const auto& [from, to] = *step.link;
-      network.SetLink(from, to, WithChanges(network.Link(from, to), step.network_changes));
-    } else {
-      ScenarioNetwork base = scenario_.network;
-      network.SetDefaultLink(WithChanges(ToLinkSettings(base), step.network_changes));
-    }
-  } else if (action == "start" || action == "restart") {
-    SimDevice& device = cluster_.device(step.device);
-    if (!device.is_on()) {
-      core::Status status = device.Start();
-      if (!status.ok()) return status;
-    }
-  } else if (action == "crash") {
-    SimDevice& device = cluster_.device(step.device);
-    if (device.is_on()) device.Crash();
-  } else if (action == "clock_jump") {
-    cluster_.device(step.device).clock().Jump(step.by_ms);
-  } else if (action == "run_until_quiescent") {
-    RunUntilQuiescent(step.max_ms);
-  } else if (action == "snapshot") {
-    return WritePhase(step.phase);
-  } else if (const WorkloadFactory* factory = FindWorkload(action); factory != nullptr) {
-    const int ordinal = workload_ordinals_[action]++;
-    WorkloadContext context{&cluster_, &step, cluster_.streams().Stream(fmt::format("workload/{}/{}", action, ordinal)),
-                            &workload_pointers_};
-    std::unique_ptr<Workload> workload = (*factory)(context);
-    workload->Setup();
-    workload->Run();
-    workload_pointers_.push_back(workload.get());
-    workloads_.push_back(std::move(workload));
-  } else {
-    SYNCSIM_ASSERT(false && "the loader admits only known actions");
-  }
+  const Action* action = FindAction(step.action);
+  SYNCSIM_ASSERT(action != nullptr && "the loader admits only known actions");
+  current_action_ = step.action;
+  core::Status status = action->run(step.settings, this);
+  if (!status.ok() || !action->records_step) return status;
   cluster_.trace().Record(TraceRecord{.time_us = cluster_.scheduler().now_us(),
                                       .kind = "step",
                                       .source = "",
                                       .target = "",
-                                      .detail = fmt::format("{} {}", index, action),
+                                      .detail = fmt::format("{} {}", index, step.action),
                                       .size_bytes = 0,
                                       .fate = ""});
   return core::Status::Ok();
+}
+
+Random Runner::NewWorkloadStream() {
+  const int ordinal = workload_ordinals_[current_action_]++;
+  return cluster_.streams().Stream(fmt::format("workload/{}/{}", current_action_, ordinal));
+}
+
+void Runner::StartWorkload(std::unique_ptr<Workload> workload) {
+  SYNCSIM_ASSERT(workload != nullptr);
+  workload->Setup();
+  workload->Run();
+  workload_pointers_.push_back(workload.get());
+  workloads_.push_back(std::move(workload));
 }
 
 core::Status Runner::WritePhase(const std::string& phase) {
@@ -571,7 +535,7 @@ core::Status Runner::Run(RunResult* result) {
   if (scenario_.expect.converge_within_ms.has_value()) {
     liveness_.emplace(*scenario_.expect.converge_within_ms);
     for (size_t index = 0; index < scenario_.steps.size(); ++index) {
-      if (IsFaultAction(scenario_.steps[index].action)) last_fault_step = index;
+      if (FindAction(scenario_.steps[index].action)->kind == ActionKind::kFault) last_fault_step = index;
     }
     if (!last_fault_step.has_value()) liveness_->Open(0, "the run's start");
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "sim/action/action.h"
 #include "sim/scenario/shrink_numbers.h"
 
 namespace syncsim::sim {
@@ -30,10 +31,7 @@ json GroupsWithout(const json& groups, const std::string& name) {
 }
 
 // The fewest devices a step's `devices` list needs.
-size_t DevicesNeeded(const json& step) {
-  const std::string action = step.value("action", "");
-  return (action == "connect" || action == "disconnect") ? 2 : 1;
-}
+size_t DevicesNeeded(const json& step) { return ShrinkHintsOf(step).devices_min; }
 
 // `step` without device `name`; false when the step makes no sense
 // without it (it acts on the device, or lists too few devices then).
@@ -95,19 +93,21 @@ void AddWithoutSteps(const json& document, std::vector<json>* candidates) {
   }
 }
 
-// Adds `document` without each crash and the restart that follows it:
-// either alone leaves a scenario the loader refuses (a restart of a running
-// device), so single-step removal could never take a crash away.
-void AddWithoutCrashPairs(const json& document, std::vector<json>* candidates) {
+// Adds `document` without each step that must go with a later one (a
+// crash and the restart that follows it: either alone leaves a scenario the
+// loader refuses, a restart of a running device, so single-step removal
+// could never take a crash away). The action says which (removed_with).
+void AddWithoutStepPairs(const json& document, std::vector<json>* candidates) {
   const json& steps = document["steps"];
-  for (size_t crash = 0; crash < steps.size(); ++crash) {
-    if (steps[crash].value("action", "") != "crash") continue;
-    const std::string device = steps[crash].value("device", "");
-    for (size_t restart = crash + 1; restart < steps.size(); ++restart) {
-      if (steps[restart].value("action", "") != "restart" || steps[restart].value("device", "") != device) continue;
+  for (size_t first = 0; first < steps.size(); ++first) {
+    const std::string_view partner = ShrinkHintsOf(steps[first]).removed_with;
+    if (partner.empty()) continue;
+    const std::string device = steps[first].value("device", "");
+    for (size_t second = first + 1; second < steps.size(); ++second) {
+      if (steps[second].value("action", "") != partner || steps[second].value("device", "") != device) continue;
       json candidate = document;
-      candidate["steps"].erase(candidate["steps"].begin() + static_cast<long>(restart));
-      candidate["steps"].erase(candidate["steps"].begin() + static_cast<long>(crash));
+      candidate["steps"].erase(candidate["steps"].begin() + static_cast<long>(second));
+      candidate["steps"].erase(candidate["steps"].begin() + static_cast<long>(first));
       if (!candidate["steps"].empty()) candidates->push_back(std::move(candidate));
       break;
     }
@@ -201,7 +201,7 @@ std::vector<json> ShrinkCandidates(const json& document) {
   std::vector<json> candidates;
   AddWithoutDevices(document, &candidates);
   AddWithoutSteps(document, &candidates);
-  AddWithoutCrashPairs(document, &candidates);
+  AddWithoutStepPairs(document, &candidates);
   AddFewerStepDevices(document, &candidates);
   AddSizeCandidates(document, &candidates);
   AddWithoutFaults(document, &candidates);

@@ -9,25 +9,14 @@
 #include <string_view>
 #include <utility>
 
+#include "sim/action/action.h"
+
 namespace syncsim::sim {
 namespace {
 
 using json = nlohmann::json;
 using Pointer = json::json_pointer;
 
-// Step fields that size a workload, with the smallest value the loader
-// takes.
-constexpr std::array<std::pair<std::string_view, int64_t>, 9> kSizeFields = {{{"files", 0},
-                                                                             {"dirs", 1},
-                                                                             {"renames", 0},
-                                                                             {"moves", 0},
-                                                                             {"deletes", 0},
-                                                                             {"tags", 1},
-                                                                             {"applications", 0},
-                                                                             {"collections", 0},
-                                                                             {"entries_per_collection", 0}}};
-// Probabilities of an index step, shrunk toward 0 like the network's.
-constexpr std::array<std::string_view, 2> kIndexProbabilities = {"duplicate_content", "identify_errors"};
 // A probability below this goes straight to 0: halving it further only
 // spends runs.
 constexpr double kProbabilityHalvingMin = 0.001;
@@ -97,15 +86,16 @@ void AddNetworkSites(const json& document, const Pointer& network, std::vector<N
 // probabilities toward 0.
 void AddStepSizeSites(const json& document, size_t index, std::vector<NumberSite>* sites) {
   const Pointer step = Pointer("/steps") / index;
-  for (const auto& [field, floor] : kSizeFields) AddIntegerSite(document, step / std::string(field), floor, sites);
-  for (std::string_view field : kIndexProbabilities) AddProbabilitySite(document, step / std::string(field), sites);
+  const ShrinkHints& hints = ShrinkHintsOf(document[step]);
+  for (const SizeKey& key : hints.size_keys) AddIntegerSite(document, step / std::string(key.name), key.floor, sites);
+  for (std::string_view key : hints.probability_keys) AddProbabilitySite(document, step / std::string(key), sites);
 }
 
 // A set_network step's numbers, the step's durations (every key ending in
 // "_ms" but at_ms and max_ms) toward 0, and at_ms toward the at_ms before it.
 void AddStepOtherSites(const json& document, size_t index, int64_t previous_at_ms, std::vector<NumberSite>* sites) {
   const Pointer step = Pointer("/steps") / index;
-  if (document[step].value("action", "") == "set_network") AddNetworkSites(document, step, sites);
+  if (ShrinkHintsOf(document[step]).network_keys) AddNetworkSites(document, step, sites);
   for (const auto& [key, value] : document[step].items()) {
     const bool duration = key.size() > 3 && key.compare(key.size() - 3, 3, "_ms") == 0;
     if (!duration || key == "max_ms" || key == "latency_ms") continue;
@@ -132,8 +122,8 @@ int64_t StartMs(const json& document, size_t index) {
 }
 
 // The sizes again, each with the timeline after its step, for the steps
-// followed by a step at a later fixed time. Not dirs: a workload's duration
-// is its operations (or files) over its rate.
+// followed by a step at a later fixed time. Only the sizes that set a
+// workload's duration (its operations or files over its rate), not dirs.
 std::vector<NumberSite> TimelineSizeSites(const json& document) {
   std::vector<NumberSite> sites;
   const json& steps = document["steps"];
@@ -145,10 +135,10 @@ std::vector<NumberSite> TimelineSizeSites(const json& document) {
                         steps[j]["at_ms"].get<int64_t>() > start_ms);
     }
     if (!later) continue;
-    for (const auto& [field, floor] : kSizeFields) {
-      if (field == "dirs") continue;
+    for (const SizeKey& key : ShrinkHintsOf(steps[i]).size_keys) {
+      if (!key.sets_duration) continue;
       const size_t before = sites.size();
-      AddIntegerSite(document, Pointer("/steps") / i / std::string(field), floor, &sites);
+      AddIntegerSite(document, Pointer("/steps") / i / std::string(key.name), key.floor, &sites);
       if (sites.size() > before) sites.back().timeline = Timeline{i, start_ms};
     }
   }

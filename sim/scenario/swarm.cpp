@@ -7,22 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "sim/action/action.h"
 #include "sim/kernel/random.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/swarm_knobs.h"
 
 namespace syncsim::sim {
 namespace {
-
-// A fault step and when it fires, relative to the last explicit time of the
-// steps before it.
-struct FaultStep {
-  int64_t offset_ms;
-  nlohmann::json step;
-  // Steps of one fault (a partition and its heal, a crash and its restart)
-  // share a group: they are kept or dropped together.
-  size_t group;
-};
 
 // Where the drawn steps go: before the first run_until_quiescent, or at the
 // end.
@@ -35,38 +26,20 @@ size_t InsertionIndex(const nlohmann::json& steps) {
 
 // Removes from `names` the devices that are not running just before step
 // `insert_at` (crashed there, or not started yet), so that a drawn crash
-// always hits a running device.
+// always hits a running device. Which steps turn a device on or off, their
+// actions say (Action::power).
 void KeepRunningAt(const nlohmann::json& steps, size_t insert_at, std::vector<std::string>* names) {
   for (size_t i = 0; i < insert_at && i < steps.size(); ++i) {
     if (!steps[i].is_object() || !steps[i].contains("device") || !steps[i]["device"].is_string()) continue;
-    const std::string action = steps[i].value("action", "");
+    const Action* action = FindAction(steps[i].value("action", ""));
+    if (action == nullptr) continue;
     const std::string device = steps[i]["device"].get<std::string>();
-    if (action == "crash") {
+    if (action->power == PowerEffect::kTurnsOff) {
       names->erase(std::remove(names->begin(), names->end(), device), names->end());
-    } else if ((action == "restart" || action == "start") &&
+    } else if (action->power == PowerEffect::kTurnsOn &&
                std::find(names->begin(), names->end(), device) == names->end()) {
       names->push_back(device);
     }
-  }
-}
-
-// Up to kSwarmCrashesMax crash/restart pairs of devices in `crashable`. A
-// device crashes again only after its restart: a crash of a crashed device
-// is an invalid scenario.
-void DrawCrashes(const std::vector<std::string>& crashable, Random* random, std::vector<FaultStep>* faults) {
-  std::map<std::string, int64_t> restarted_at_ms;
-  const int64_t crashes = !crashable.empty() && random->Bernoulli(0.4) ? random->Range(1, kSwarmCrashesMax) : 0;
-  for (int64_t crash_index = 0; crash_index < crashes; ++crash_index) {
-    const std::string device = random->Choice(crashable);
-    int64_t start = random->Range(0, kSwarmFaultStartMsMax);
-    if (auto earlier = restarted_at_ms.find(device); earlier != restarted_at_ms.end()) {
-      start = std::max(start, earlier->second + 1);
-    }
-    const int64_t restart = start + random->Range(100, kSwarmFaultLengthMsMax);
-    restarted_at_ms[device] = restart;
-    const size_t group = faults->size();
-    faults->push_back({start, {{"action", "crash"}, {"device", device}}, group});
-    faults->push_back({restart, {{"action", "restart"}, {"device", device}}, group});
   }
 }
 
@@ -102,12 +75,66 @@ std::pair<int64_t, int64_t> InsertionWindow(const nlohmann::json& steps, size_t 
 // Drops every fault with a step later than `limit_offset_ms`, with the rest
 // of its group (a crash without its restart would change the scenario after
 // the window).
-void DropFaultsAfter(int64_t limit_offset_ms, std::vector<FaultStep>* faults) {
+void DropFaultsAfter(int64_t limit_offset_ms, std::vector<DrawnStep>* faults) {
   std::set<size_t> late_groups;
-  for (const FaultStep& fault : *faults) {
+  for (const DrawnStep& fault : *faults) {
     if (fault.offset_ms > limit_offset_ms) late_groups.insert(fault.group);
   }
-  std::erase_if(*faults, [&](const FaultStep& fault) { return late_groups.count(fault.group) > 0; });
+  std::erase_if(*faults, [&](const DrawnStep& fault) { return late_groups.count(fault.group) > 0; });
+}
+
+// The network's latency, drop and duplicate, and the engine's knobs for it.
+void DrawNetwork(uint64_t seed, Random* random, nlohmann::json* document, nlohmann::json* drawn) {
+  nlohmann::json& network = (*document)["network"];
+  if (!network.is_object()) network = nlohmann::json::object();
+  const int64_t latency_min = random->Range(0, 10);
+  const std::vector<int64_t> spreads = {20, 80, kSwarmLatencyMsMax - 10};
+  const int64_t latency_max = latency_min + random->Range(1, random->Choice(spreads));
+  network["latency_ms"] = {{"min", latency_min}, {"max", latency_max}};
+  // Probabilities in thousandths, so that the file shows short numbers.
+  network["drop"] = random->Bernoulli(0.5) ? static_cast<double>(random->Range(1, 300)) / 1000.0 : 0.0;
+  network["duplicate"] = random->Bernoulli(0.5) ? static_cast<double>(random->Range(1, 300)) / 1000.0 : 0.0;
+  (*drawn)["network"] = network;
+  // The engine's knobs, for a network as slow as the slowest link this run
+  // can have (a set_network step may slow one down).
+  int64_t slowest_ms = latency_max;
+  for (const nlohmann::json& step : (*document)["steps"]) {
+    if (step.is_object() && step.contains("latency_ms") && step["latency_ms"].is_object() &&
+        step["latency_ms"].contains("max") && step["latency_ms"]["max"].is_number_integer()) {
+      slowest_ms = std::max(slowest_ms, step["latency_ms"]["max"].get<int64_t>());
+    }
+  }
+  (*drawn)["sync"] = DrawSwarmKnobs(seed, slowest_ms, document);
+}
+
+// Each device's clock offset and drift; *names gets every device,
+// *crashable those that run from the start (only those may crash). False
+// when a device has no name (the loader then reports it).
+bool DrawClocks(Random* random, nlohmann::json* document, nlohmann::json* drawn, std::vector<std::string>* names,
+                std::vector<std::string>* crashable) {
+  for (nlohmann::json& device : (*document)["devices"]) {
+    if (!device.is_object() || !device.contains("name") || !device["name"].is_string()) return false;
+    const std::string name = device["name"].get<std::string>();
+    names->push_back(name);
+    if (device.value("start", true)) crashable->push_back(name);
+    nlohmann::json clock = nlohmann::json::object();
+    if (random->Bernoulli(0.5)) clock["offset_ms"] = random->Range(-kSwarmClockOffsetMsMax, kSwarmClockOffsetMsMax);
+    if (random->Bernoulli(0.5)) clock["drift_ppm"] = random->Range(-kSwarmDriftPpmMax, kSwarmDriftPpmMax);
+    device["clock"] = clock;
+    (*drawn)["clocks"][name] = clock;
+  }
+  return true;
+}
+
+// Every action's swarm hook, in swarm_order, drawing from one stream.
+void DrawFaults(const SwarmWorld& world, Random* random, std::vector<DrawnStep>* faults) {
+  std::vector<const Action*> drawers;
+  for (const Action* action : RegisteredActions()) {
+    if (action->swarm) drawers.push_back(action);
+  }
+  std::sort(drawers.begin(), drawers.end(),
+            [](const Action* left, const Action* right) { return left->swarm_order < right->swarm_order; });
+  for (const Action* action : drawers) action->swarm(world, random, faults);
 }
 
 }  // namespace
@@ -120,87 +147,29 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
   Random random = SeedStreams(seed).Stream("swarm");
   nlohmann::json drawn = nlohmann::json::object();
 
-  // The network.
-  nlohmann::json& network = (*document)["network"];
-  if (!network.is_object()) network = nlohmann::json::object();
-  const int64_t latency_min = random.Range(0, 10);
-  const std::vector<int64_t> spreads = {20, 80, kSwarmLatencyMsMax - 10};
-  const int64_t latency_max = latency_min + random.Range(1, random.Choice(spreads));
-  network["latency_ms"] = {{"min", latency_min}, {"max", latency_max}};
-  // Probabilities in thousandths, so that the file shows short numbers.
-  network["drop"] = random.Bernoulli(0.5) ? static_cast<double>(random.Range(1, 300)) / 1000.0 : 0.0;
-  network["duplicate"] = random.Bernoulli(0.5) ? static_cast<double>(random.Range(1, 300)) / 1000.0 : 0.0;
-  drawn["network"] = network;
-  // The engine's knobs, for a network as slow as the slowest link this run
-  // can have (a set_network step may slow one down).
-  int64_t slowest_ms = latency_max;
-  for (const nlohmann::json& step : (*document)["steps"]) {
-    if (step.is_object() && step.contains("latency_ms") && step["latency_ms"].is_object() &&
-        step["latency_ms"].contains("max") && step["latency_ms"]["max"].is_number_integer()) {
-      slowest_ms = std::max(slowest_ms, step["latency_ms"]["max"].get<int64_t>());
-    }
-  }
-  drawn["sync"] = DrawSwarmKnobs(seed, slowest_ms, document);
-
-  // Clocks, and which devices run from the start (only those may crash).
+  DrawNetwork(seed, &random, document, &drawn);
   std::vector<std::string> names;
   std::vector<std::string> crashable;
-  for (nlohmann::json& device : (*document)["devices"]) {
-    if (!device.is_object() || !device.contains("name") || !device["name"].is_string()) return nullptr;
-    const std::string name = device["name"].get<std::string>();
-    names.push_back(name);
-    if (device.value("start", true)) crashable.push_back(name);
-    nlohmann::json clock = nlohmann::json::object();
-    if (random.Bernoulli(0.5)) clock["offset_ms"] = random.Range(-kSwarmClockOffsetMsMax, kSwarmClockOffsetMsMax);
-    if (random.Bernoulli(0.5)) clock["drift_ppm"] = random.Range(-kSwarmDriftPpmMax, kSwarmDriftPpmMax);
-    device["clock"] = clock;
-    drawn["clocks"][name] = clock;
-  }
+  if (!DrawClocks(&random, document, &drawn, &names, &crashable)) return nullptr;
 
-  // Fault steps.
-  std::vector<FaultStep> faults;
-  // Up to kSwarmPartitionsMax partitions, each with its heal (a later one
-  // may start while an earlier one holds: it replaces its groups, and the
-  // first heal ends both), up to kSwarmCrashesMax crash/restart pairs and
-  // kSwarmClockJumpsMax clock jumps: a single fault of each kind misses the
-  // bugs that need the second (a heal that re-announces connections while a
-  // device is still down, a crash during a catch-up that a partition forced).
-  const int64_t partitions = names.size() >= 2 && random.Bernoulli(0.5) ? random.Range(1, kSwarmPartitionsMax) : 0;
-  for (int64_t partition_index = 0; partition_index < partitions; ++partition_index) {
-    std::vector<std::string> shuffled = names;
-    random.Shuffle(shuffled);
-    const size_t split = static_cast<size_t>(random.Range(1, static_cast<int64_t>(shuffled.size()) - 1));
-    nlohmann::json groups = {std::vector<std::string>(shuffled.begin(), shuffled.begin() + static_cast<long>(split)),
-                             std::vector<std::string>(shuffled.begin() + static_cast<long>(split), shuffled.end())};
-    const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
-    nlohmann::json partition = {{"action", "partition"}, {"groups", groups}};
-    if (random.Bernoulli(0.25)) partition["one_way"] = true;
-    const size_t group = faults.size();
-    faults.push_back({start, partition, group});
-    faults.push_back({start + random.Range(100, kSwarmFaultLengthMsMax), {{"action", "heal"}}, group});
-  }
+  // Fault steps, drawn by the actions that offer a swarm hook, in their
+  // swarm_order: partitions with their heals, crashes with their restarts,
+  // clock jumps (sim/faults/). Several of a kind: a single fault of each
+  // kind misses the bugs that need the second.
   nlohmann::json& steps = (*document)["steps"];
   const size_t insert_at = InsertionIndex(steps);
   KeepRunningAt(steps, insert_at, &crashable);
-  DrawCrashes(crashable, &random, &faults);
-  const int64_t jumps = random.Bernoulli(0.25) ? random.Range(1, kSwarmClockJumpsMax) : 0;
-  for (int64_t jump_index = 0; jump_index < jumps; ++jump_index) {
-    const int64_t start = random.Range(0, kSwarmFaultStartMsMax);
-    const std::string device = random.Choice(names);
-    const int64_t bound_ms = random.Bernoulli(0.5) ? kSwarmClockJumpSmallMsMax : kSwarmClockJumpLargeMsMax;
-    faults.push_back({start,
-                      {{"action", "clock_jump"}, {"device", device}, {"by_ms", random.Range(-bound_ms, bound_ms)}},
-                      faults.size()});
-  }
+  std::vector<DrawnStep> faults;
+  DrawFaults(SwarmWorld{.devices = names, .running = crashable}, &random, &faults);
   // Before the first run_until_quiescent (or at the end, followed by one),
   // no earlier than any explicit time before that point and no later than
   // the next explicit time or the scenario's time bound.
   const auto [base_ms, limit_ms] = InsertionWindow(steps, insert_at);
   DropFaultsAfter(limit_ms - base_ms, &faults);
   std::stable_sort(faults.begin(), faults.end(),
-                   [](const FaultStep& left, const FaultStep& right) { return left.offset_ms < right.offset_ms; });
+                   [](const DrawnStep& left, const DrawnStep& right) { return left.offset_ms < right.offset_ms; });
   nlohmann::json inserted = nlohmann::json::array();
-  for (FaultStep& fault : faults) {
+  for (DrawnStep& fault : faults) {
     fault.step["at_ms"] = base_ms + fault.offset_ms;
     inserted.push_back(fault.step);
   }

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/action/swarm_bounds.h"
+
 namespace syncsim::sim {
 
 // Upper bounds of what the swarm draws.
@@ -25,16 +27,6 @@ inline constexpr double kSwarmDuplicateMax = 0.3;
 inline constexpr int64_t kSwarmLatencyMsMax = 400;
 inline constexpr int64_t kSwarmClockOffsetMsMax = 5'000;
 inline constexpr int64_t kSwarmDriftPpmMax = 300;
-inline constexpr int64_t kSwarmFaultStartMsMax = 6'000;
-inline constexpr int64_t kSwarmFaultLengthMsMax = 8'000;
-inline constexpr int64_t kSwarmPartitionsMax = 2;
-inline constexpr int64_t kSwarmCrashesMax = 2;
-inline constexpr int64_t kSwarmClockJumpsMax = 2;
-// A drawn jump is small (an NTP correction, up to kSwarmClockJumpSmallMsMax
-// either way) or large (a user setting the date, up to a day either way),
-// by a coin flip: timers must not freeze after either.
-inline constexpr int64_t kSwarmClockJumpSmallMsMax = 3'000;
-inline constexpr int64_t kSwarmClockJumpLargeMsMax = 86'400'000;
 
 // With drawn knobs, each run_until_quiescent waits at least this long
 // (virtual time): small pages and batches make a run slower, not wrong.

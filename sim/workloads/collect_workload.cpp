@@ -1,10 +1,16 @@
 #include "sim/workloads/collect_workload.h"
 
 #include <algorithm>
+#include <any>
 
 #include <fmt/format.h>
 
+#include "sim/action/action.h"
+#include "sim/action/action_bounds.h"
+#include "sim/action/action_run.h"
+#include "sim/action/step_parse_context.h"
 #include "sim/base/assert.h"
+#include "sim/base/json_readers.h"
 
 namespace syncsim::sim {
 namespace {
@@ -134,13 +140,51 @@ std::vector<std::string> CollectWorkload::Check() {
                       missing_collections, wrong_membership)};
 }
 
+// ---- The collect action ----
+
 namespace {
 
-const bool kRegistered = RegisterWorkload("collect", [](const WorkloadContext& context) {
-  const ScenarioStep& step = *context.step;
-  return std::make_unique<CollectWorkload>(context.cluster, step.device, step.owner.empty() ? step.device : step.owner,
-                                           step.collections, step.entries_per_collection, context.random);
-});
+using nlohmann::json;
+
+core::Status ParseCollect(const json& step, const std::string& path, StepParseContext* context, std::any* settings) {
+  CollectSettings parsed;
+  SYNCSIM_RETURN_IF_ERROR(context->ReadDevice(step["device"], MemberPath(path, "device"), &parsed.device));
+  SYNCSIM_RETURN_IF_ERROR(ReadCount(step["collections"], MemberPath(path, "collections"), 0, kScenarioOperationsMax,
+                                    &parsed.collections));
+  SYNCSIM_RETURN_IF_ERROR(ReadCount(step["entries_per_collection"], MemberPath(path, "entries_per_collection"), 0,
+                                    kScenarioOperationsMax, &parsed.entries_per_collection));
+  if (const json* owner = Find(step, "owner")) {
+    SYNCSIM_RETURN_IF_ERROR(context->ReadDevice(*owner, MemberPath(path, "owner"), &parsed.owner));
+  }
+  const uint64_t total = uint64_t{parsed.collections} * parsed.entries_per_collection;
+  if (total > kScenarioOperationsMax) {
+    return Invalid(path, "collections * entries_per_collection is " + std::to_string(total) +
+                             " collection entries, the maximum is " + std::to_string(kScenarioOperationsMax));
+  }
+  context->CountOperations(total);
+  *settings = std::move(parsed);
+  return core::Status::Ok();
+}
+
+core::Status RunCollect(const std::any& any_settings, ActionRun* run) {
+  const CollectSettings& settings = std::any_cast<const CollectSettings&>(any_settings);
+  run->StartWorkload(std::make_unique<CollectWorkload>(
+      &run->cluster(), settings.device, settings.owner.empty() ? settings.device : settings.owner,
+      settings.collections, settings.entries_per_collection, run->NewWorkloadStream()));
+  return core::Status::Ok();
+}
+
+const bool kRegistered =
+    RegisterAction({.name = "collect",
+                    .kind = ActionKind::kWorkload,
+                    .listing_order = 130,
+                    .keys = {{"device", true, "a device name"},
+                             {"collections", true, "a count from 0 to 1000000"},
+                             {"entries_per_collection", true, "a count from 0 to 1000000; the product at most 1000000"},
+                             {"owner", false, "a device name: whose entries (default the collecting device)"}},
+                    .parse = ParseCollect,
+                    .run = RunCollect,
+                    .shrink = {.size_keys = {{"collections", 0}, {"entries_per_collection", 0}}}});
 
 }  // namespace
 

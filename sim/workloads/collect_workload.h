@@ -18,6 +18,14 @@
 
 namespace syncsim::sim {
 
+// The settings of a collect step, as its action parses them.
+struct CollectSettings {
+  std::string device;
+  std::string owner;  // whose entries; empty: the collecting device's own
+  uint32_t collections = 0;
+  uint32_t entries_per_collection = 0;
+};
+
 class CollectWorkload : public Workload {
  public:
   // Writes per virtual second (the scenario format gives collect no rate).

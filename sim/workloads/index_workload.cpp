@@ -1,11 +1,18 @@
 #include "sim/workloads/index_workload.h"
 
+#include <any>
 #include <array>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "sim/action/action.h"
+#include "sim/action/action_bounds.h"
+#include "sim/action/action_run.h"
+#include "sim/action/step_parse_context.h"
 #include "sim/base/assert.h"
+#include "sim/base/json_readers.h"
 
 namespace syncsim::sim {
 namespace {
@@ -205,22 +212,71 @@ std::vector<std::string> IndexWorkload::Check() {
   return problems;
 }
 
+// ---- The index action ----
+
 namespace {
 
-const bool kRegistered = RegisterWorkload("index", [](const WorkloadContext& context) {
-  const ScenarioStep& step = *context.step;
-  return std::make_unique<IndexWorkload>(
-      context.cluster,
-      IndexSettings{.device = step.device,
-                    .location = step.location,
-                    .dirs = step.dirs,
-                    .files = step.files,
-                    .duplicate_content = step.duplicate_content,
-                    .identify_errors = step.identify_errors,
-                    .files_per_s = step.files_per_s},
-      context.random);
-});
+using nlohmann::json;
+
+core::Status ParseIndexSizes(const json& step, const std::string& path, IndexSettings* parsed) {
+  SYNCSIM_RETURN_IF_ERROR(ReadCount(step["dirs"], MemberPath(path, "dirs"), 1, kScenarioDirsMax, &parsed->dirs));
+  SYNCSIM_RETURN_IF_ERROR(ReadCount(step["files"], MemberPath(path, "files"), 0, kScenarioFilesMax, &parsed->files));
+  if (const json* ratio = Find(step, "duplicate_content")) {
+    SYNCSIM_RETURN_IF_ERROR(ReadFraction(*ratio, MemberPath(path, "duplicate_content"), &parsed->duplicate_content));
+  }
+  if (const json* ratio = Find(step, "identify_errors")) {
+    SYNCSIM_RETURN_IF_ERROR(ReadFraction(*ratio, MemberPath(path, "identify_errors"), &parsed->identify_errors));
+  }
+  if (const json* rate = Find(step, "files_per_s")) {
+    SYNCSIM_RETURN_IF_ERROR(ReadCount(*rate, MemberPath(path, "files_per_s"), 1, kScenarioFilesMax, &parsed->files_per_s));
+  }
+  return core::Status::Ok();
+}
+
+core::Status ParseIndex(const json& step, const std::string& path, StepParseContext* context, std::any* settings) {
+  IndexSettings parsed;
+  SYNCSIM_RETURN_IF_ERROR(context->ReadDevice(step["device"], MemberPath(path, "device"), &parsed.device));
+  const std::string location_path = MemberPath(path, "location");
+  SYNCSIM_RETURN_IF_ERROR(ReadName(step["location"], location_path, &parsed.location));
+  const std::string key = IndexedLocationKey(parsed.device, parsed.location);
+  if (std::optional<std::string> first = context->FirstPathOf(kIndexedLocationTopic, key)) {
+    return Invalid(location_path, "location " + Quoted(parsed.location) + " is already indexed on device " +
+                                      Quoted(parsed.device) + " by " + *first);
+  }
+  context->Record(kIndexedLocationTopic, key, path);
+  SYNCSIM_RETURN_IF_ERROR(ParseIndexSizes(step, path, &parsed));
+  context->CountFiles(parsed.files);
+  *settings = std::move(parsed);
+  return core::Status::Ok();
+}
+
+core::Status RunIndex(const std::any& settings, ActionRun* run) {
+  run->StartWorkload(
+      std::make_unique<IndexWorkload>(&run->cluster(), std::any_cast<const IndexSettings&>(settings), run->NewWorkloadStream()));
+  return core::Status::Ok();
+}
+
+const bool kRegistered = RegisterAction(
+    {.name = "index",
+     .kind = ActionKind::kWorkload,
+     .listing_order = 100,
+     .keys = {{"device", true, "a device name"},
+              {"location", true, "a name, indexed once per device"},
+              {"dirs", true, "a count from 1 to 100000, the root included"},
+              {"files", true, "a count from 0 to 1000000"},
+              {"duplicate_content", false, "a probability from 0 to 1 (default 0)"},
+              {"identify_errors", false, "a probability from 0 to 1 (default 0)"},
+              {"files_per_s", false, "a count from 1 to 1000000 (default 300)"}},
+     .parse = ParseIndex,
+     .run = RunIndex,
+     .shrink = {.size_keys = {{"files", 0}, {"dirs", 1, false}},
+                .probability_keys = {"duplicate_content", "identify_errors"}}});
 
 }  // namespace
+
+std::string IndexedLocationKey(const std::string& device, const std::string& location) {
+  // Names hold no newline (ReadName), so the key is unambiguous.
+  return device + "\n" + location;
+}
 
 }  // namespace syncsim::sim

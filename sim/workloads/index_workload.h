@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/uuid.h"
@@ -36,6 +37,12 @@ struct IndexSettings {
 // Upper bounds that keep a typo from asking for a run that never ends.
 inline constexpr uint32_t kIndexDirsMax = 1'000'000;
 inline constexpr uint32_t kIndexFilesMax = 10'000'000;
+
+// The key under which an index step records its location in the step
+// parse context (sim/action/step_parse_context.h), for the mutate steps
+// that name it.
+inline constexpr std::string_view kIndexedLocationTopic = "indexed location";
+std::string IndexedLocationKey(const std::string& device, const std::string& location);
 
 // The namespace of content-identity uuids: Uuid::FromName(this, hash).
 core::Uuid ContentNamespace();

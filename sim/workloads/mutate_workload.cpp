@@ -1,8 +1,16 @@
 #include "sim/workloads/mutate_workload.h"
 
+#include <any>
+#include <array>
+
 #include <fmt/format.h>
 
+#include "sim/action/action.h"
+#include "sim/action/action_bounds.h"
+#include "sim/action/action_run.h"
+#include "sim/action/step_parse_context.h"
 #include "sim/base/assert.h"
+#include "sim/base/json_readers.h"
 #include "sim/workloads/index_workload.h"
 
 namespace syncsim::sim {
@@ -197,28 +205,67 @@ std::vector<std::string> MutateWorkload::Check() {
                       settings_.location, settings_.device, wrong_names, wrong_parents, resurrected)};
 }
 
+// ---- The mutate action ----
+
 namespace {
 
-const bool kRegistered = RegisterWorkload("mutate", [](const WorkloadContext& context) {
-  const ScenarioStep& step = *context.step;
+using nlohmann::json;
+
+core::Status ParseMutate(const json& step, const std::string& path, StepParseContext* context, std::any* settings) {
+  MutateSettings parsed;
+  SYNCSIM_RETURN_IF_ERROR(context->ReadDevice(step["device"], MemberPath(path, "device"), &parsed.device));
+  const std::string location_path = MemberPath(path, "location");
+  SYNCSIM_RETURN_IF_ERROR(ReadName(step["location"], location_path, &parsed.location));
+  if (!context->FirstPathOf(kIndexedLocationTopic, IndexedLocationKey(parsed.device, parsed.location))) {
+    return Invalid(location_path, "location " + Quoted(parsed.location) + " is not indexed on device " +
+                                      Quoted(parsed.device) + " by an earlier step");
+  }
+  const std::array<std::pair<std::string_view, uint32_t*>, 3> counts = {
+      std::make_pair(std::string_view("renames"), &parsed.renames),
+      std::make_pair(std::string_view("moves"), &parsed.moves),
+      std::make_pair(std::string_view("deletes"), &parsed.deletes),
+  };
+  for (const auto& [key, out] : counts) {
+    if (const json* count = Find(step, key)) {
+      SYNCSIM_RETURN_IF_ERROR(ReadCount(*count, MemberPath(path, key), 0, kScenarioOperationsMax, out));
+    }
+  }
+  if (const json* rate = Find(step, "ops_per_s")) {
+    SYNCSIM_RETURN_IF_ERROR(ReadCount(*rate, MemberPath(path, "ops_per_s"), 1, kScenarioOperationsMax, &parsed.ops_per_s));
+  }
+  context->CountOperations(uint64_t{parsed.renames} + parsed.moves + parsed.deletes);
+  *settings = std::move(parsed);
+  return core::Status::Ok();
+}
+
+core::Status RunMutate(const std::any& any_settings, ActionRun* run) {
+  const MutateSettings& settings = std::any_cast<const MutateSettings&>(any_settings);
   // The latest index step of the same location on the same device.
   IndexWorkload* index = nullptr;
-  for (Workload* earlier : *context.earlier) {
+  for (Workload* earlier : run->workloads()) {
     auto* candidate = dynamic_cast<IndexWorkload*>(earlier);
-    if (candidate != nullptr && candidate->settings().device == step.device &&
-        candidate->settings().location == step.location) {
+    if (candidate != nullptr && candidate->settings().device == settings.device &&
+        candidate->settings().location == settings.location) {
       index = candidate;
     }
   }
-  return std::make_unique<MutateWorkload>(context.cluster,
-                                          MutateSettings{.device = step.device,
-                                                         .location = step.location,
-                                                         .renames = step.renames,
-                                                         .moves = step.moves,
-                                                         .deletes = step.deletes,
-                                                         .ops_per_s = step.ops_per_s},
-                                          context.random, index);
-});
+  run->StartWorkload(std::make_unique<MutateWorkload>(&run->cluster(), settings, run->NewWorkloadStream(), index));
+  return core::Status::Ok();
+}
+
+const bool kRegistered = RegisterAction(
+    {.name = "mutate",
+     .kind = ActionKind::kWorkload,
+     .listing_order = 110,
+     .keys = {{"device", true, "a device name"},
+              {"location", true, "a location an earlier index step indexed on the device"},
+              {"renames", false, "a count from 0 to 1000000 (default 0)"},
+              {"moves", false, "a count from 0 to 1000000 (default 0)"},
+              {"deletes", false, "a count from 0 to 1000000 (default 0)"},
+              {"ops_per_s", false, "a count from 1 to 1000000 (default 100)"}},
+     .parse = ParseMutate,
+     .run = RunMutate,
+     .shrink = {.size_keys = {{"renames", 0}, {"moves", 0}, {"deletes", 0}}}});
 
 }  // namespace
 

@@ -1,8 +1,15 @@
 #include "sim/workloads/tag_workload.h"
 
+#include <any>
+
 #include <fmt/format.h>
 
+#include "sim/action/action.h"
+#include "sim/action/action_bounds.h"
+#include "sim/action/action_run.h"
+#include "sim/action/step_parse_context.h"
 #include "sim/base/assert.h"
+#include "sim/base/json_readers.h"
 
 namespace syncsim::sim {
 namespace {
@@ -129,13 +136,43 @@ void TagWorkload::LinkOwnEntry(DeviceProgress& progress, const std::string& entr
   SYNCSIM_ASSERT(status.ok());
 }
 
+// ---- The tag action ----
+
 namespace {
 
-const bool kRegistered = RegisterWorkload("tag", [](const WorkloadContext& context) {
-  const ScenarioStep& step = *context.step;
-  return std::make_unique<TagWorkload>(context.cluster, step.devices, step.tags, step.applications, step.ops_per_s,
-                                       context.random);
-});
+using nlohmann::json;
+
+core::Status ParseTag(const json& step, const std::string& path, StepParseContext* context, std::any* settings) {
+  TagSettings parsed;
+  SYNCSIM_RETURN_IF_ERROR(context->ReadDeviceList(step["devices"], MemberPath(path, "devices"), 1, &parsed.devices));
+  SYNCSIM_RETURN_IF_ERROR(ReadCount(step["tags"], MemberPath(path, "tags"), 1, kScenarioOperationsMax, &parsed.tags));
+  SYNCSIM_RETURN_IF_ERROR(ReadCount(step["applications"], MemberPath(path, "applications"), 0, kScenarioOperationsMax,
+                                    &parsed.applications));
+  if (const json* rate = Find(step, "ops_per_s")) {
+    SYNCSIM_RETURN_IF_ERROR(ReadCount(*rate, MemberPath(path, "ops_per_s"), 1, kScenarioOperationsMax, &parsed.ops_per_s));
+  }
+  context->CountOperations(uint64_t{parsed.tags} + parsed.applications);
+  *settings = std::move(parsed);
+  return core::Status::Ok();
+}
+
+core::Status RunTag(const std::any& any_settings, ActionRun* run) {
+  const TagSettings& settings = std::any_cast<const TagSettings&>(any_settings);
+  run->StartWorkload(std::make_unique<TagWorkload>(&run->cluster(), settings.devices, settings.tags,
+                                                   settings.applications, settings.ops_per_s, run->NewWorkloadStream()));
+  return core::Status::Ok();
+}
+
+const bool kRegistered = RegisterAction({.name = "tag",
+                                         .kind = ActionKind::kWorkload,
+                                         .listing_order = 120,
+                                         .keys = {{"devices", true, "one or more distinct device names"},
+                                                  {"tags", true, "a count from 1 to 1000000"},
+                                                  {"applications", true, "a count from 0 to 1000000"},
+                                                  {"ops_per_s", false, "a count from 1 to 1000000 (default 100)"}},
+                                         .parse = ParseTag,
+                                         .run = RunTag,
+                                         .shrink = {.size_keys = {{"tags", 1}, {"applications", 0}}}});
 
 }  // namespace
 

@@ -24,6 +24,14 @@
 
 namespace syncsim::sim {
 
+// The settings of a tag step, as its action parses them.
+struct TagSettings {
+  std::vector<std::string> devices;
+  uint32_t tags = 0;
+  uint32_t applications = 0;
+  uint32_t ops_per_s = 100;
+};
+
 class TagWorkload : public Workload {
  public:
   TagWorkload(Cluster* cluster, std::vector<std::string> devices, uint32_t tags, uint32_t applications,

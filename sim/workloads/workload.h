@@ -3,11 +3,11 @@
 // FoundationDB's workloads, each has a name, registers itself, and has three
 // parts: Setup (plan from the seed, before anything runs), Run (schedule its
 // writes on the cluster's timeline) and Check (verify, at the end, what it
-// knows it did on its own devices).
+// knows it did on its own devices). Its action (sim/action/action.h), in
+// the same file, parses the step into the workload's settings and starts
+// it; a workload never sees the scenario.
 #pragma once
 
-#include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,7 +15,6 @@
 
 #include "sim/cluster/cluster.h"
 #include "sim/kernel/random.h"
-#include "sim/scenario/scenario.h"
 
 namespace syncsim::sim {
 
@@ -33,26 +32,5 @@ class Workload {
   // all is well). Called once, after the run.
   virtual std::vector<std::string> Check() = 0;
 };
-
-// Everything a workload needs to build itself: the cluster it acts on, its
-// scenario step, its own seed stream, and the workloads started before it
-// (a mutate step finds the index step of its location there).
-struct WorkloadContext {
-  Cluster* cluster;
-  const ScenarioStep* step;
-  Random random;
-  const std::vector<Workload*>* earlier;
-};
-
-using WorkloadFactory = std::function<std::unique_ptr<Workload>(const WorkloadContext&)>;
-
-// Registers a factory under an action name; returns true so it can
-// initialise a namespace-scope constant in the workload's own file.
-// REQUIRES: the name is not registered yet.
-bool RegisterWorkload(std::string action, WorkloadFactory factory);
-// The factory for an action, or nullptr when no workload has that name.
-const WorkloadFactory* FindWorkload(std::string_view action);
-// Registered action names, sorted.
-std::vector<std::string> RegisteredWorkloads();
 
 }  // namespace syncsim::sim
