@@ -182,6 +182,36 @@ Status ValidateModel(const ModelSpec& model, const std::map<std::string, size_t,
   return Status::Ok();
 }
 
+// Then optional FKs, in declaration order, each honoured unless it would
+// close a cycle with what is already honoured. Greedy rather than "drop
+// every optional FK inside a cycle": it keeps as many targets ahead of
+// their referrers as it can, so fewer records arrive before their optional
+// targets and need repair. Returns the foreign keys left out of `before`.
+std::vector<IgnoredDependency> HonourOptionalForeignKeys(
+    const std::vector<ModelSpec>& models, const std::map<std::string, size_t, std::less<>>& index_by_name,
+    BeforeGraph* before_graph) {
+  BeforeGraph& before = *before_graph;
+  const size_t count = models.size();
+  std::vector<IgnoredDependency> ignored;
+  for (size_t referrer = 0; referrer < count; ++referrer) {
+    for (const ForeignKeySpec& foreign_key : models[referrer].foreign_keys) {
+      size_t target = index_by_name.find(foreign_key.target_model)->second;
+      if (target == referrer) {
+        ignored.push_back(IgnoredDependency{models[referrer].name, foreign_key.column, foreign_key.target_model,
+                                            IgnoredDependency::Reason::kSelfReference});
+      } else if (!foreign_key.required) {
+        if (Reaches(before, referrer, target)) {
+          ignored.push_back(IgnoredDependency{models[referrer].name, foreign_key.column, foreign_key.target_model,
+                                              IgnoredDependency::Reason::kClosesCycle});
+        } else {
+          before[target][referrer] = true;
+        }
+      }
+    }
+  }
+  return ignored;
+}
+
 }  // namespace
 
 std::string_view OwnershipName(Ownership ownership) {
@@ -415,28 +445,7 @@ Status ModelRegistry::Build(std::vector<ModelSpec> models, ModelRegistry* regist
                                    DescribeRequiredCycle(models, index_by_name, stuck));
   }
 
-  // Then optional FKs, in declaration order, each honoured unless it would
-  // close a cycle with what is already honoured. Greedy rather than "drop
-  // every optional FK inside a cycle": it keeps as many targets ahead of
-  // their referrers as it can, so fewer records arrive before their optional
-  // targets and need repair.
-  std::vector<IgnoredDependency> ignored;
-  for (size_t referrer = 0; referrer < count; ++referrer) {
-    for (const ForeignKeySpec& foreign_key : models[referrer].foreign_keys) {
-      size_t target = index_by_name.find(foreign_key.target_model)->second;
-      if (target == referrer) {
-        ignored.push_back(IgnoredDependency{models[referrer].name, foreign_key.column, foreign_key.target_model,
-                                            IgnoredDependency::Reason::kSelfReference});
-      } else if (!foreign_key.required) {
-        if (Reaches(before, referrer, target)) {
-          ignored.push_back(IgnoredDependency{models[referrer].name, foreign_key.column, foreign_key.target_model,
-                                              IgnoredDependency::Reason::kClosesCycle});
-        } else {
-          before[target][referrer] = true;
-        }
-      }
-    }
-  }
+  std::vector<IgnoredDependency> ignored = HonourOptionalForeignKeys(models, index_by_name, &before);
 
   std::vector<size_t> order = TopologicalOrder(before);
   assert(order.size() == count && "optional FKs were only added when they closed no cycle");

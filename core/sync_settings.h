@@ -42,7 +42,12 @@ const std::vector<std::string_view>& KnownDefects();
 // True when `name` is one of them.
 bool IsKnownDefect(std::string_view name);
 
+// The engine a scenario runs when `sync.engine` names none.
+inline constexpr std::string_view kDefaultEngineName = "leaderless";
+
 struct SyncSettings {
+  // The engine that syncs, by its name in core/engine_registry.h.
+  std::string engine = std::string(kDefaultEngineName);
   MissingDependencyPolicy missing_dependency = MissingDependencyPolicy::kPark;
   // Device-owned records are flushed to peers when this many are pending...
   uint32_t batch_size = 100;

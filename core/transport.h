@@ -1,6 +1,6 @@
 // Transport: how the sync core talks to its peers. The simulator implements
 // it over the mock network; the core never opens a socket. Connection events
-// travel the other way: the owner of a SyncEngine calls its
+// travel the other way: the owner of an Engine (core/engine.h) calls its
 // OnPeerConnected / OnPeerDisconnected when the transport reports them.
 #pragma once
 

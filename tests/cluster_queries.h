@@ -19,4 +19,10 @@ inline int64_t QueryInt(sim::Cluster& cluster, const std::string& device, const 
   return value;
 }
 
+// Records parked on `device` waiting for a missing dependency (the record
+// applier's pending_dependencies table).
+inline int64_t ParkedRecords(sim::Cluster& cluster, const std::string& device) {
+  return QueryInt(cluster, device, "SELECT count(*) FROM pending_dependencies WHERE kind = 'record'");
+}
+
 }  // namespace syncsim::testing

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/engine_registry.h"
 #include "sim/control/control_settings.h"
 #include "sim/faults/fault_settings.h"
 #include "sim/scenario/scenario_loader.h"
@@ -75,7 +76,7 @@ constexpr const char* kEveryAction = R"json({
     {"name": "carol", "start": false, "clock": {"drift_ppm": -100000}}
   ],
   "sync": {"missing_dependency": "null", "batch_size": 7, "flush_interval_ms": 60000, "shared_merge": "record",
-           "defects": ["lww_guard_pruned", "ack_without_max"]},
+           "defects": ["lww_guard_pruned", "ack_without_max"], "engine": "leaderless"},
   "steps": [
     {"action": "connect", "devices": ["alice", "bob", "carol"]},
     {"action": "disconnect", "devices": ["bob", "carol"]},
@@ -175,6 +176,7 @@ TEST_CASE("ScenarioLoader: the DESIGN.md 5 example parses with every field as gi
   CHECK(scenario.sync.missing_dependency == MissingDependencyPolicy::kPark);
   CHECK(scenario.sync.batch_size == 100);
   CHECK(scenario.sync.defects.empty());
+  CHECK(scenario.sync.engine == "leaderless");
 
   REQUIRE(scenario.steps.size() == 6);
   const auto& connect = scenario.steps[0];
@@ -232,6 +234,7 @@ TEST_CASE("ScenarioLoader: every action and optional field parses", "[scenario_l
   CHECK(scenario.sync.HasDefect("lww_guard_pruned"));
   CHECK(scenario.sync.HasDefect("ack_without_max"));
   CHECK(scenario.sync.defects.size() == 2);
+  CHECK(scenario.sync.engine == "leaderless");
 
   const auto& steps = scenario.steps;
   REQUIRE(steps.size() == 18);
@@ -537,6 +540,31 @@ TEST_CASE("ScenarioLoader: an unknown defect lists every defect of the core's on
   }
 }
 
+TEST_CASE("ScenarioLoader: sync.engine takes a registered engine and names them all otherwise", "[scenario_loader]") {
+  json document = json::parse(kDesignExample);
+  for (std::string_view name : syncsim::core::EngineNames()) {
+    document["sync"]["engine"] = std::string(name);
+    Scenario scenario;
+    REQUIRE(ParseScenario(document, &scenario).message() == "");
+    CHECK(scenario.sync.engine == name);
+  }
+  document["sync"]["engine"] = "leader";
+  Scenario scenario;
+  const Status status = ParseScenario(document, &scenario);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.message().rfind("sync.engine: unknown engine \"leader\"", 0) == 0);
+  for (std::string_view name : syncsim::core::EngineNames()) {
+    INFO(name);
+    CHECK(status.message().find(std::string(name)) != std::string::npos);
+  }
+  SECTION("--set sync.engine picks one too") {
+    Scenario overridden;
+    REQUIRE(ParseWithOverrides(kDesignExample, {"sync.engine=leaderless"}, &overridden).ok());
+    CHECK(overridden.sync.engine == "leaderless");
+    CHECK_FALSE(ParseWithOverrides(kDesignExample, {"sync.engine=leader"}, &overridden).ok());
+  }
+}
+
 TEST_CASE("docs/scenario-format.md names every defect and every sync key the loader accepts", "[scenario_loader]") {
   std::ifstream file(std::string(SYNCSIM_SOURCE_DIR) + "/docs/scenario-format.md");
   const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
@@ -562,7 +590,7 @@ TEST_CASE("docs/scenario-format.md names every defect and every sync key the loa
     CHECK(status.message().find("unknown key") == std::string::npos);
     ++documented;
   }
-  CHECK(documented == 12);
+  CHECK(documented == 13);
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ TEST_CASE("backfill: a device joining after 2,045 files were indexed receives al
 
   // Every entry with the owner's parent and content links.
   CHECK(EntryLinks(cluster, "bob") == owner);
-  CHECK(cluster.device("bob").engine().ParkedCount() == 0);
+  CHECK(testing::ParkedRecords(cluster, "bob") == 0);
   const core::EngineCounters counters = cluster.device("bob").counters();
   // 2,091 entries and about 2,000 content identities at 100 a page.
   CHECK(counters.pages_received >= 40);

@@ -11,6 +11,7 @@
 #include "core/library_db.h"
 #include "sim/cluster/cluster.h"
 #include "sim/workloads/index_workload.h"
+#include "tests/cluster_queries.h"
 
 namespace syncsim {
 namespace {
@@ -79,7 +80,7 @@ Comparison RunIndexing(core::MissingDependencyPolicy policy, uint64_t seed, uint
     if (!links.parent.empty() && found->second.parent.empty()) ++result.receiver_orphans;
     if (!links.content.empty() && found->second.content.empty()) ++result.receiver_unlinked_files;
   }
-  result.receiver_parked = cluster.device("bob").engine().ParkedCount();
+  result.receiver_parked = testing::ParkedRecords(cluster, "bob");
   result.receiver_content_identities = cluster.device("bob").library()->Count("content_identity");
   std::printf(
       "policy=%s seed=%llu: alice entries=%zu files=%zu content_links=%zu | bob entries=%zu parent_links=%zu "

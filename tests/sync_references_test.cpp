@@ -77,7 +77,7 @@ Requirers WriteRequirers(sim::Cluster& cluster, const std::string& device, const
   Requirers written{core::Uuid::FromName(base, "tag"), core::Uuid::FromName(base, "metadata"),
                     core::Uuid::FromName(base, "application"), core::Uuid::FromName(base, "collection"),
                     core::Uuid::FromName(base, "member")};
-  core::SyncEngine& engine = cluster.device(device).engine();
+  core::Engine& engine = cluster.device(device).engine();
   REQUIRE(engine.WriteShared("tag", written.tag, {{"name", "keep"}, {"color", nullptr}}).ok());
   REQUIRE(engine
               .WriteShared("user_metadata", written.metadata,

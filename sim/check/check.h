@@ -24,7 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/sync_engine.h"
+#include "core/engine.h"
 #include "sim/check/convergence.h"
 #include "sim/check/database_facts.h"
 #include "sim/scenario/scenario.h"

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/record_applier.h"
-#include "core/sync_engine.h"
+#include "core/engine.h"
 #include "sim/kernel/message_counts.h"
 
 namespace syncsim::sim {

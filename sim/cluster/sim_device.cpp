@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/engine_registry.h"
 #include "sim/base/assert.h"
 
 namespace syncsim::sim {
@@ -102,10 +103,17 @@ core::Status SimDevice::Start() {
     // journal would only cost time (most of a small transaction's).
     library_->sql().DisableRollbackJournal();
   }
-  engine_ = std::make_unique<core::SyncEngine>(
-      core::SyncEngine::Environment{library_.get(), &clock_, &ids_, transport_.get(), hlc_recorder_.get()}, uuid_,
-      library_id_,
-      settings_.name, &sync_settings_);
+  const core::EngineFactory make_engine = core::FindEngine(sync_settings_.engine);
+  SYNCSIM_ASSERT(make_engine != nullptr);  // the loader accepts registered names only
+  engine_ = make_engine(core::EngineSetup{.library = library_.get(),
+                                          .clock = &clock_,
+                                          .ids = &ids_,
+                                          .transport = transport_.get(),
+                                          .hlc_observer = hlc_recorder_.get(),
+                                          .device = uuid_,
+                                          .library_id = library_id_,
+                                          .device_name = settings_.name,
+                                          .settings = &sync_settings_});
   if (shared_write_observer_) engine_->SetSharedWriteObserver(shared_write_observer_);
   engine_->Start();
   network_.SetNodeUp(settings_.name, true);
@@ -129,6 +137,7 @@ void SimDevice::Crash() {
   tick_timer_ = 0;
   counters_before_crash_ += engine_->counters();
   apply_counters_before_crash_ += engine_->apply_counters();
+  newest_change_hlc_at_crash_ = engine_->NewestChangeHlc();
   engine_.reset();
   // Peers see the connection drop; the device reconnects when it restarts.
   reconnect_after_restart_ = network_.ConnectedPeers(settings_.name);
@@ -148,7 +157,12 @@ core::ApplyCounters SimDevice::apply_counters() const {
   return total;
 }
 
-core::SyncEngine& SimDevice::engine() {
+std::optional<std::string> SimDevice::newest_change_hlc() {
+  SYNCSIM_ASSERT(library_ != nullptr);
+  return engine_ != nullptr ? engine_->NewestChangeHlc() : newest_change_hlc_at_crash_;
+}
+
+core::Engine& SimDevice::engine() {
   SYNCSIM_ASSERT(engine_ != nullptr);
   return *engine_;
 }

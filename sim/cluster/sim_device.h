@@ -10,11 +10,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/library_db.h"
-#include "core/sync_engine.h"
+#include "core/engine.h"
 #include "core/sync_settings.h"
 #include "core/transport.h"
 #include "sim/cluster/seeded_id_source.h"
@@ -75,12 +76,12 @@ class SimDevice {
   const std::string& name() const { return settings_.name; }
   const core::Uuid& uuid() const { return uuid_; }
   DeviceClock& clock() { return clock_; }
-  // REQUIRES: is_on().
-  core::SyncEngine& engine();
+  // The engine `sync.engine` names. REQUIRES: is_on().
+  core::Engine& engine();
   // The database; valid while on, and after a crash too (it survives).
   core::LibraryDb* library() { return library_.get(); }
   // Installed on the core at every start (the core is rebuilt on restart).
-  void SetSharedWriteObserver(core::SyncEngine::SharedWriteObserver observer) {
+  void SetSharedWriteObserver(core::Engine::SharedWriteObserver observer) {
     shared_write_observer_ = std::move(observer);
     if (engine_ != nullptr) engine_->SetSharedWriteObserver(shared_write_observer_);
   }
@@ -88,6 +89,11 @@ class SimDevice {
   core::EngineCounters counters() const;
   // The record applier's counters, summed the same way.
   core::ApplyCounters apply_counters() const;
+  // The newest HLC of the shared change log, as the engine reports it; for
+  // a crashed device, as its engine reported it at the crash (nothing
+  // writes the database while the device is off).
+  // REQUIRES: the device has started at least once.
+  std::optional<std::string> newest_change_hlc();
   // Messages the core rejected as malformed.
   uint64_t rejected_messages() const { return rejected_messages_; }
 
@@ -107,12 +113,13 @@ class SimDevice {
   // Traces every HLC the core issues; null when the scheduler has no trace.
   std::unique_ptr<HlcTraceRecorder> hlc_recorder_;
   std::unique_ptr<core::LibraryDb> library_;
-  std::unique_ptr<core::SyncEngine> engine_;
-  core::SyncEngine::SharedWriteObserver shared_write_observer_;
+  std::unique_ptr<core::Engine> engine_;
+  core::Engine::SharedWriteObserver shared_write_observer_;
   Scheduler::EventId tick_timer_ = 0;
   uint64_t rejected_messages_ = 0;
   core::EngineCounters counters_before_crash_;  // of the cores that crashed
   core::ApplyCounters apply_counters_before_crash_;
+  std::optional<std::string> newest_change_hlc_at_crash_;
   std::vector<std::string> reconnect_after_restart_;  // peers connected when the device crashed
 };
 

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/engine_registry.h"
 #include "core/model_registry.h"
 #include "sim/base/assert.h"
 #include "sim/base/json_readers.h"
@@ -47,10 +48,11 @@ constexpr std::array<std::string_view, 3> kRootRequiredKeys = {"name", "devices"
 constexpr std::array<std::string_view, 3> kDeviceKeys = {"name", "clock", "start"};
 constexpr std::array<std::string_view, 1> kDeviceRequiredKeys = {"name"};
 constexpr std::array<std::string_view, 2> kClockKeys = {"offset_ms", "drift_ppm"};
-constexpr std::array<std::string_view, 12> kSyncKeys = {
+constexpr std::array<std::string_view, 13> kSyncKeys = {
     "missing_dependency", "batch_size",       "flush_interval_ms",    "shared_merge",
     "defects",            "page_size",        "buffer_max",           "shared_batch_size",
-    "retry_timeout_ms",   "retry_backoff_ms_max", "retry_attempts_max", "unacked_batches_max"};
+    "retry_timeout_ms",   "retry_backoff_ms_max", "retry_attempts_max", "unacked_batches_max",
+    "engine"};
 // From the registries, read on first use (after every check has registered):
 // the keys of `expect`, the checks a negative scenario may name in
 // `expect.must_fail` (besides "counts.DEVICE.MODEL"), and the models
@@ -256,9 +258,26 @@ class ScenarioParser {
     return Status::Ok();
   }
 
+  // sync.engine: a name of the engine registry (core/engine_registry.h).
+  Status ParseEngine(const json& value, const std::string& path) {
+    std::string name;
+    SYNCSIM_RETURN_IF_ERROR(ReadString(value, path, &name));
+    if (core::FindEngine(name) == nullptr) {
+      const std::vector<std::string_view> names = core::EngineNames();
+      std::string known;
+      for (std::string_view engine : names) known += (known.empty() ? "" : ", ") + std::string(engine);
+      return Invalid(path, "unknown engine " + Quoted(name) + Suggestion(name, names) + "; known engines: " + known);
+    }
+    scenario_.sync.engine = std::move(name);
+    return Status::Ok();
+  }
+
   Status ParseSync(const json& value, const std::string& path) {
     SYNCSIM_RETURN_IF_ERROR(CheckObject(value, path, kSyncKeys, {}));
     core::SyncSettings& sync = scenario_.sync;
+    if (const json* engine = Find(value, "engine")) {
+      SYNCSIM_RETURN_IF_ERROR(ParseEngine(*engine, MemberPath(path, "engine")));
+    }
     if (const json* policy = Find(value, "missing_dependency")) {
       const std::string policy_path = MemberPath(path, "missing_dependency");
       std::optional<core::MissingDependencyPolicy> parsed;

@@ -182,19 +182,8 @@ nlohmann::json Runner::RuntimeOf(SimDevice& device) {
     runtime["pending_local_writes"] = device.engine().HasPendingWork();
     // Own shared changes each peer has not acknowledged yet.
     nlohmann::json unacked = nlohmann::json::object();
-    core::SqliteDb& sql = device.library()->sql();
-    core::Statement& peers = sql.Prepare("SELECT peer, last_acked_hlc FROM peer_acks ORDER BY peer");
-    std::vector<std::pair<std::string, std::string>> acks;
-    while (peers.Step()) acks.emplace_back(peers.Text(0), peers.Text(1));
-    peers.Reset();
-    for (const auto& [peer, acked] : acks) {
-      core::Statement& count = sql.Prepare("SELECT count(*) FROM shared_changes WHERE hlc > ?1 AND substr(hlc, 35) = ?2");
-      count.Bind(1, acked).Bind(2, device.uuid().ToString());
-      count.Step();
-      const std::optional<core::Uuid> peer_uuid = core::Uuid::Parse(peer);
-      const std::string peer_name = peer_uuid.has_value() ? cluster_.directory().NameOf(*peer_uuid) : peer;
-      unacked[peer_name] = count.Int(0);
-      count.Reset();
+    for (const core::Uuid& peer : device.engine().AckingPeers()) {
+      unacked[cluster_.directory().NameOf(peer)] = device.engine().UnackedSharedChanges(peer);
     }
     runtime["unacked_shared_changes"] = unacked;
     nlohmann::json peer_states = nlohmann::json::object();
@@ -429,25 +418,13 @@ DeviceRunFacts Runner::DeviceFactsOf(SimDevice& device, bool quiescent) {
   DeviceRunFacts facts{.name = device.name(),
                        .database = ReadDatabaseFacts(device.library()->sql(), core::ModelRegistry::Default()),
                        .counters = device.counters(),
-                       .newest_change_hlc = std::nullopt,
+                       .newest_change_hlc = device.newest_change_hlc(),
                        .unacked = {}};
-  // The SQL on sync tables below belongs behind the engine; for now the
-  // facts read them here, once, for the hlc and acks checks.
-  core::SqliteDb& sql = device.library()->sql();
-  core::Statement& newest = sql.Prepare("SELECT max(hlc) FROM shared_changes");
-  if (newest.Step() && !newest.IsNull(0)) facts.newest_change_hlc = newest.Text(0);
-  newest.Reset();
   // Acknowledgements are owed only once everything is delivered.
   if (!device.is_on() || !quiescent) return facts;
   for (const std::string& peer : cluster_.network().ConnectedPeers(device.name())) {
     if (!cluster_.Reachable(device.name(), peer)) continue;
-    core::Statement& count = sql.Prepare(
-        "SELECT count(*) FROM shared_changes WHERE substr(hlc, 35) = ?1 AND hlc > "
-        "coalesce((SELECT last_acked_hlc FROM peer_acks WHERE peer = ?2), '')");
-    count.Bind(1, device.uuid().ToString()).Bind(2, cluster_.directory().UuidOf(peer).ToString());
-    count.Step();
-    facts.unacked.push_back({peer, count.Int(0)});
-    count.Reset();
+    facts.unacked.push_back({peer, device.engine().UnackedSharedChanges(cluster_.directory().UuidOf(peer))});
   }
   return facts;
 }

@@ -62,7 +62,7 @@ void CollectWorkload::Step() {
   const uint64_t per_collection = 1 + entries_per_collection_;
   const size_t collection_index = static_cast<size_t>(next_write_ / per_collection);
   const uint64_t position = next_write_ % per_collection;
-  core::SyncEngine& engine = device.engine();
+  core::Engine& engine = device.engine();
   const core::Uuid& collection = collections_[collection_index];
   if (position == 0) {
     core::Status status = engine.WriteShared(
@@ -82,7 +82,7 @@ void CollectWorkload::Step() {
 }
 
 void CollectWorkload::AddMember(size_t collection_index, uint64_t position) {
-  core::SyncEngine& engine = cluster_.device(device_).engine();
+  core::Engine& engine = cluster_.device(device_).engine();
   core::LibraryDb& library = engine.library();
   const std::string owner_uuid = cluster_.directory().UuidOf(owner_).ToString();
   const std::string owned = "FROM entry e JOIN location l ON l.id = e.location_id JOIN device d ON d.id = l.device_id "

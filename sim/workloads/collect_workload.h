@@ -6,7 +6,8 @@
 // `owner` (the scenario's optional `owner` key; by default the collecting
 // device itself). Collecting another device's entries races with that
 // owner's deletes: the core deletes a member whose entry is deleted on
-// whichever device holds it (SyncEngine::DeleteRequirers).
+// whichever device holds it (the leaderless engine's
+// LeaderlessEngine::DeleteRequirers).
 #pragma once
 
 #include <cstdint>

@@ -122,7 +122,7 @@ void IndexWorkload::Step() {
 }
 
 bool IndexWorkload::WriteEntry(size_t step) {
-  core::SyncEngine& engine = cluster_.device(settings_.device).engine();
+  core::Engine& engine = cluster_.device(settings_.device).engine();
   const core::Uuid& device_uuid = cluster_.device(settings_.device).uuid();
   core::Status status;
   if (step == 0) {
@@ -159,7 +159,7 @@ bool IndexWorkload::WriteEntry(size_t step) {
 bool IndexWorkload::Identify(size_t index) {
   const PlannedEntry& entry = plan_[index];
   if (entry.is_directory || entry.content_hash.empty()) return false;
-  core::SyncEngine& engine = cluster_.device(settings_.device).engine();
+  core::Engine& engine = cluster_.device(settings_.device).engine();
   const core::Uuid content = core::Uuid::FromName(ContentNamespace(), entry.content_hash);
   const core::ModelSpec* model = engine.library().registry().Find("content_identity");
   // A content identity already known (a duplicate file, or one another

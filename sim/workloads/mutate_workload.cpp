@@ -111,7 +111,7 @@ std::string MutateWorkload::PickEntry(bool directories_only, bool exclude_root) 
 bool MutateWorkload::Rename() {
   const std::string uuid = PickEntry(/*directories_only=*/false, /*exclude_root=*/true);
   if (uuid.empty()) return false;
-  core::SyncEngine& engine = cluster_.device(settings_.device).engine();
+  core::Engine& engine = cluster_.device(settings_.device).engine();
   core::LibraryDb& library = engine.library();
   const std::string old_name = QueryOne(library, "SELECT name FROM entry WHERE uuid = ?1", {uuid});
   const std::string new_name = fmt::format("renamed-{}-{}", next_operation_, old_name);
@@ -124,7 +124,7 @@ bool MutateWorkload::Rename() {
 bool MutateWorkload::Move() {
   const std::string uuid = PickEntry(/*directories_only=*/false, /*exclude_root=*/true);
   if (uuid.empty()) return false;
-  core::SyncEngine& engine = cluster_.device(settings_.device).engine();
+  core::Engine& engine = cluster_.device(settings_.device).engine();
   core::LibraryDb& library = engine.library();
   // A folder of the same location that is neither the entry, nor below it,
   // nor its current parent.
@@ -149,7 +149,7 @@ bool MutateWorkload::Move() {
 bool MutateWorkload::Delete() {
   const std::string uuid = PickEntry(/*directories_only=*/false, /*exclude_root=*/true);
   if (uuid.empty()) return false;
-  core::SyncEngine& engine = cluster_.device(settings_.device).engine();
+  core::Engine& engine = cluster_.device(settings_.device).engine();
   core::LibraryDb& library = engine.library();
   // The subtree goes with it.
   std::vector<std::string> subtree;

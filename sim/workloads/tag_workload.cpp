@@ -76,7 +76,7 @@ void TagWorkload::Step(size_t device_index) {
 }
 
 void TagWorkload::WriteTag(DeviceProgress& progress, uint32_t tag_index) {
-  core::SyncEngine& engine = cluster_.device(progress.device).engine();
+  core::Engine& engine = cluster_.device(progress.device).engine();
   const std::string color = kColors[progress.random.Uniform(kColors.size())];
   core::Status status = engine.WriteShared(
       "tag", tag_uuids_[tag_index],
@@ -86,7 +86,7 @@ void TagWorkload::WriteTag(DeviceProgress& progress, uint32_t tag_index) {
 
 void TagWorkload::ApplyTag(DeviceProgress& progress) {
   if (tag_uuids_.empty()) return;
-  core::SyncEngine& engine = cluster_.device(progress.device).engine();
+  core::Engine& engine = cluster_.device(progress.device).engine();
   core::LibraryDb& library = engine.library();
   const int64_t entries = library.Count("entry");
   if (entries == 0) return;  // nothing to tag yet on this device

@@ -21,20 +21,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/engine.h"
 #include "core/messages.h"
 #include "core/uuid.h"
 
 namespace syncsim::core {
-
-enum class PeerState {
-  kUninitialized,  // connected, nothing exchanged yet
-  kBackfilling,    // first sync with this peer: pulling everything
-  kCatchingUp,     // a later connection: pulling what is behind
-  kReady,          // caught up: realtime changes apply as they arrive
-  kFailed,         // rounds restarted catch_up_rounds_max times without finishing
-};
-
-std::string_view ToString(PeerState state);
 
 // One (owner, model) to pull from the peer: from `after` on, below
 // `before` (empty: no bound), only the digest buckets in `buckets`. A repair
