@@ -28,7 +28,7 @@
 #include "sim/check/convergence.h"
 #include "sim/check/database_facts.h"
 #include "sim/scenario/scenario.h"
-#include "sim/scenario/scenario_runner.h"
+#include "sim/scenario/run_result.h"
 
 namespace syncsim::sim {
 
