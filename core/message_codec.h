@@ -17,6 +17,9 @@
 // unsigned integers, HLCs, versions and watermarks as opaque strings (this
 // level does not parse them), a SharedChangeEntry's type as "insert",
 // "update" or "delete", and `data` objects as embedded JSON objects.
+//
+// message_encoder.cpp encodes, message_decoder.cpp decodes (with the strict
+// field reader of message_object_reader.h).
 #pragma once
 
 #include <cstddef>

@@ -18,6 +18,13 @@ ForeignKeySpec ForeignKey(const std::string& column, std::string target_model, b
                         /*null_only_for_root=*/false};
 }
 
+// A tree's parent link: optional, and NULL only for the tree's root.
+ForeignKeySpec RootedParentKey(const std::string& column, std::string target_model) {
+  ForeignKeySpec key = ForeignKey(column, std::move(target_model), /*required=*/false);
+  key.null_only_for_root = true;
+  return key;
+}
+
 // Adjacency of "must come before" between models, by declaration index.
 // Small (ten models), so a dense matrix keeps the code obvious.
 using BeforeGraph = std::vector<std::vector<bool>>;
@@ -182,34 +189,82 @@ Status ValidateModel(const ModelSpec& model, const std::map<std::string, size_t,
   return Status::Ok();
 }
 
+using NameIndex = std::map<std::string, size_t, std::less<>>;
+
+// Indexes the models by name: each name once, each model valid on its own.
+Status IndexModels(const std::vector<ModelSpec>& models, NameIndex* index_by_name) {
+  for (size_t i = 0; i < models.size(); ++i) {
+    if (models[i].name.empty()) return Status::InvalidArgument("model with an empty name");
+    if (!index_by_name->emplace(models[i].name, i).second) {
+      return Status::InvalidArgument("duplicate model name '" + models[i].name + "'");
+    }
+  }
+  for (const ModelSpec& model : models) {
+    if (Status status = ValidateModel(model, *index_by_name); !status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+// Edges run from an FK's target to the model referring to it. Required FKs
+// first: they must all be honoured, so they must not form a cycle.
+Status AddRequiredEdges(const std::vector<ModelSpec>& models, const NameIndex& index_by_name, BeforeGraph* before) {
+  const size_t count = models.size();
+  for (size_t referrer = 0; referrer < count; ++referrer) {
+    for (const ForeignKeySpec& foreign_key : models[referrer].foreign_keys) {
+      size_t target = index_by_name.find(foreign_key.target_model)->second;
+      if (foreign_key.required && target != referrer) (*before)[target][referrer] = true;
+    }
+  }
+  if (std::vector<size_t> order = TopologicalOrder(*before); order.size() < count) {
+    std::vector<bool> stuck(count, true);
+    for (size_t emitted : order) stuck[emitted] = false;
+    return Status::InvalidArgument("required foreign keys form a cycle: " +
+                                   DescribeRequiredCycle(models, index_by_name, stuck));
+  }
+  return Status::Ok();
+}
+
 // Then optional FKs, in declaration order, each honoured unless it would
 // close a cycle with what is already honoured. Greedy rather than "drop
 // every optional FK inside a cycle": it keeps as many targets ahead of
 // their referrers as it can, so fewer records arrive before their optional
-// targets and need repair. Returns the foreign keys left out of `before`.
-std::vector<IgnoredDependency> HonourOptionalForeignKeys(
-    const std::vector<ModelSpec>& models, const std::map<std::string, size_t, std::less<>>& index_by_name,
-    BeforeGraph* before_graph) {
-  BeforeGraph& before = *before_graph;
-  const size_t count = models.size();
+// targets and need repair. Returns the FKs left out (self-references too).
+std::vector<IgnoredDependency> AddOptionalEdges(const std::vector<ModelSpec>& models, const NameIndex& index_by_name,
+                                                BeforeGraph* before) {
   std::vector<IgnoredDependency> ignored;
-  for (size_t referrer = 0; referrer < count; ++referrer) {
+  for (size_t referrer = 0; referrer < models.size(); ++referrer) {
     for (const ForeignKeySpec& foreign_key : models[referrer].foreign_keys) {
       size_t target = index_by_name.find(foreign_key.target_model)->second;
       if (target == referrer) {
         ignored.push_back(IgnoredDependency{models[referrer].name, foreign_key.column, foreign_key.target_model,
                                             IgnoredDependency::Reason::kSelfReference});
       } else if (!foreign_key.required) {
-        if (Reaches(before, referrer, target)) {
+        if (Reaches(*before, referrer, target)) {
           ignored.push_back(IgnoredDependency{models[referrer].name, foreign_key.column, foreign_key.target_model,
                                               IgnoredDependency::Reason::kClosesCycle});
         } else {
-          before[target][referrer] = true;
+          (*before)[target][referrer] = true;
         }
       }
     }
   }
   return ignored;
+}
+
+// For each model, the shared records that require one of its records:
+// through a required foreign key or a uuid reference (what a delete takes).
+std::map<std::string, std::vector<Requirement>, std::less<>> SharedRequirements(const std::vector<ModelSpec>& models) {
+  std::map<std::string, std::vector<Requirement>, std::less<>> requirements;
+  for (const ModelSpec& model : models) {
+    if (model.ownership != Ownership::kShared) continue;
+    for (const ForeignKeySpec& key : model.foreign_keys) {
+      if (key.required) requirements[key.target_model].push_back({model.name, key.column, false});
+    }
+    for (const UuidReferenceSpec& reference : model.uuid_references) {
+      requirements[reference.target_model].push_back({model.name, reference.column, true});
+    }
+  }
+  return requirements;
 }
 
 }  // namespace
@@ -259,148 +314,152 @@ const UuidReferenceSpec* ModelSpec::FindUuidReference(std::string_view column) c
   return nullptr;
 }
 
+namespace {
+
+// The words of the declarations below.
+using enum ColumnType;
+constexpr bool kNullable = true;
+constexpr bool kRequired = true;
+constexpr bool kOptional = false;
+
+}  // namespace
+
+// The library's models, one declaration each (docs/architecture.md: a new
+// model is one more entry here).
+// size-rules: table
 std::vector<ModelSpec> DefaultModelSpecs() {
-  using enum ColumnType;
-  constexpr bool kNullable = true;
-  constexpr bool kRequired = true;
-  constexpr bool kOptional = false;
+  return {
+      // Shared: every device learns about every other device.
+      ModelSpec{
+          .name = "device",
+          .ownership = Ownership::kShared,
+          .columns = {Column("name", kText), Column("os", kText)},
+          .foreign_keys = {},
+          .excluded_fields = {},
+          .owner_via = {},
+          .uuid_from_column = {},
+          .uuid_references = {},
+      },
 
-  std::vector<ModelSpec> models;
+      // Owned by the device it lives on. entry_id is the location's root entry:
+      // optional, because the location exists before its root is indexed.
+      ModelSpec{
+          .name = "location",
+          .ownership = Ownership::kDeviceOwned,
+          .columns = {Column("name", kText), Column("path", kText), Column("total_entries", kInteger, kNullable)},
+          .foreign_keys = {ForeignKey("device_id", "device", kRequired), ForeignKey("entry_id", "entry", kOptional)},
+          // Progress of this device's own scan of the location.
+          .excluded_fields = {"scan_state"},
+          .owner_via = "device_id",
+          .uuid_from_column = {},
+          .uuid_references = {},
+      },
 
-  // Shared: every device learns about every other device.
-  models.push_back(ModelSpec{
-      .name = "device",
-      .ownership = Ownership::kShared,
-      .columns = {Column("name", kText), Column("os", kText)},
-      .foreign_keys = {},
-      .excluded_fields = {},
-      .owner_via = {},
-      .uuid_from_column = {},
-      .uuid_references = {},
-  });
+      // Owned by the device that owns its location. parent_id is NULL only for
+      // a location's root; content and metadata links are optional and repaired
+      // when their targets arrive (3.6).
+      ModelSpec{
+          .name = "entry",
+          .ownership = Ownership::kDeviceOwned,
+          .columns = {Column("name", kText), Column("extension", kText, kNullable), Column("kind", kInteger),
+                      Column("size", kInteger), Column("modified_at", kInteger)},
+          .foreign_keys = {ForeignKey("location_id", "location", kRequired), RootedParentKey("parent_id", "entry"),
+                           ForeignKey("content_id", "content_identity", kOptional),
+                           ForeignKey("metadata_id", "user_metadata", kOptional)},
+          // When this device indexed the entry: local bookkeeping.
+          .excluded_fields = {"indexed_at"},
+          .owner_via = "location_id",
+          .uuid_from_column = {},
+          .uuid_references = {},
+      },
 
-  // Owned by the device it lives on. entry_id is the location's root entry:
-  // optional, because the location exists before its root is indexed.
-  models.push_back(ModelSpec{
-      .name = "location",
-      .ownership = Ownership::kDeviceOwned,
-      .columns = {Column("name", kText), Column("path", kText), Column("total_entries", kInteger, kNullable)},
-      .foreign_keys = {ForeignKey("device_id", "device", kRequired), ForeignKey("entry_id", "entry", kOptional)},
-      // Progress of this device's own scan of the location.
-      .excluded_fields = {"scan_state"},
-      .owner_via = "device_id",
-      .uuid_from_column = {},
-      .uuid_references = {},
-  });
+      // Shared; the uuid comes from the content hash so that two devices that
+      // index the same bytes create the same record.
+      ModelSpec{
+          .name = "content_identity",
+          .ownership = Ownership::kShared,
+          .columns = {Column("content_hash", kText), Column("kind", kText, kNullable), Column("total_size", kInteger),
+                      Column("integrity_checksum", kText, kNullable)},
+          .foreign_keys = {},
+          .excluded_fields = {},
+          .owner_via = {},
+          .uuid_from_column = "content_hash",
+          .uuid_references = {},
+      },
 
-  // Owned by the device that owns its location. parent_id is NULL only for
-  // a location's root; content and metadata links are optional and repaired
-  // when their targets arrive (3.6).
-  ForeignKeySpec parent = ForeignKey("parent_id", "entry", kOptional);
-  parent.null_only_for_root = true;
-  models.push_back(ModelSpec{
-      .name = "entry",
-      .ownership = Ownership::kDeviceOwned,
-      .columns = {Column("name", kText), Column("extension", kText, kNullable), Column("kind", kInteger),
-                  Column("size", kInteger), Column("modified_at", kInteger)},
-      .foreign_keys = {ForeignKey("location_id", "location", kRequired), parent,
-                       ForeignKey("content_id", "content_identity", kOptional),
-                       ForeignKey("metadata_id", "user_metadata", kOptional)},
-      // When this device indexed the entry: local bookkeeping.
-      .excluded_fields = {"indexed_at"},
-      .owner_via = "location_id",
-      .uuid_from_column = {},
-      .uuid_references = {},
-  });
+      ModelSpec{
+          .name = "tag",
+          .ownership = Ownership::kShared,
+          .columns = {Column("name", kText), Column("color", kText, kNullable)},
+          .foreign_keys = {},
+          .excluded_fields = {},
+          .owner_via = {},
+          .uuid_from_column = {},
+          .uuid_references = {},
+      },
 
-  // Shared; the uuid comes from the content hash so that two devices that
-  // index the same bytes create the same record.
-  models.push_back(ModelSpec{
-      .name = "content_identity",
-      .ownership = Ownership::kShared,
-      .columns = {Column("content_hash", kText), Column("kind", kText, kNullable), Column("total_size", kInteger),
-                  Column("integrity_checksum", kText, kNullable)},
-      .foreign_keys = {},
-      .excluded_fields = {},
-      .owner_via = {},
-      .uuid_from_column = "content_hash",
-      .uuid_references = {},
-  });
+      ModelSpec{
+          .name = "tag_relationship",
+          .ownership = Ownership::kShared,
+          .columns = {Column("strength", kInteger)},
+          .foreign_keys = {ForeignKey("parent_tag_id", "tag", kRequired), ForeignKey("child_tag_id", "tag", kRequired)},
+          .excluded_fields = {},
+          .owner_via = {},
+          .uuid_from_column = {},
+          .uuid_references = {},
+      },
 
-  models.push_back(ModelSpec{
-      .name = "tag",
-      .ownership = Ownership::kShared,
-      .columns = {Column("name", kText), Column("color", kText, kNullable)},
-      .foreign_keys = {},
-      .excluded_fields = {},
-      .owner_via = {},
-      .uuid_from_column = {},
-      .uuid_references = {},
-  });
+      // Refers to its entry or content by uuid in plain text columns, not FKs,
+      // as Spacedrive does: metadata may precede the entry it describes. Both
+      // are uuid references, so metadata goes with the entry (or content) it
+      // describes, and its tag applications with it.
+      ModelSpec{
+          .name = "user_metadata",
+          .ownership = Ownership::kShared,
+          .columns = {Column("entry_uuid", kText, kNullable), Column("content_identity_uuid", kText, kNullable),
+                      Column("notes", kText, kNullable), Column("favorite", kInteger)},
+          .foreign_keys = {},
+          .excluded_fields = {},
+          .owner_via = {},
+          .uuid_from_column = {},
+          .uuid_references = {{"entry_uuid", "entry"}, {"content_identity_uuid", "content_identity"}},
+      },
 
-  models.push_back(ModelSpec{
-      .name = "tag_relationship",
-      .ownership = Ownership::kShared,
-      .columns = {Column("strength", kInteger)},
-      .foreign_keys = {ForeignKey("parent_tag_id", "tag", kRequired), ForeignKey("child_tag_id", "tag", kRequired)},
-      .excluded_fields = {},
-      .owner_via = {},
-      .uuid_from_column = {},
-      .uuid_references = {},
-  });
+      ModelSpec{
+          .name = "user_metadata_tag",
+          .ownership = Ownership::kShared,
+          .columns = {Column("applied_at", kInteger)},
+          .foreign_keys = {ForeignKey("user_metadata_id", "user_metadata", kRequired),
+                           ForeignKey("tag_id", "tag", kRequired)},
+          .excluded_fields = {},
+          .owner_via = {},
+          .uuid_from_column = {},
+          .uuid_references = {},
+      },
 
-  // Refers to its entry or content by uuid in plain text columns, not FKs,
-  // as Spacedrive does: metadata may precede the entry it describes. Both
-  // are uuid references, so metadata goes with the entry (or content) it
-  // describes, and its tag applications with it.
-  models.push_back(ModelSpec{
-      .name = "user_metadata",
-      .ownership = Ownership::kShared,
-      .columns = {Column("entry_uuid", kText, kNullable), Column("content_identity_uuid", kText, kNullable),
-                  Column("notes", kText, kNullable), Column("favorite", kInteger)},
-      .foreign_keys = {},
-      .excluded_fields = {},
-      .owner_via = {},
-      .uuid_from_column = {},
-      .uuid_references = {{"entry_uuid", "entry"}, {"content_identity_uuid", "content_identity"}},
-  });
+      ModelSpec{
+          .name = "collection",
+          .ownership = Ownership::kShared,
+          .columns = {Column("name", kText), Column("description", kText, kNullable)},
+          .foreign_keys = {},
+          .excluded_fields = {},
+          .owner_via = {},
+          .uuid_from_column = {},
+          .uuid_references = {},
+      },
 
-  models.push_back(ModelSpec{
-      .name = "user_metadata_tag",
-      .ownership = Ownership::kShared,
-      .columns = {Column("applied_at", kInteger)},
-      .foreign_keys = {ForeignKey("user_metadata_id", "user_metadata", kRequired),
-                       ForeignKey("tag_id", "tag", kRequired)},
-      .excluded_fields = {},
-      .owner_via = {},
-      .uuid_from_column = {},
-      .uuid_references = {},
-  });
-
-  models.push_back(ModelSpec{
-      .name = "collection",
-      .ownership = Ownership::kShared,
-      .columns = {Column("name", kText), Column("description", kText, kNullable)},
-      .foreign_keys = {},
-      .excluded_fields = {},
-      .owner_via = {},
-      .uuid_from_column = {},
-      .uuid_references = {},
-  });
-
-  models.push_back(ModelSpec{
-      .name = "collection_entry",
-      .ownership = Ownership::kShared,
-      .columns = {Column("position", kInteger)},
-      .foreign_keys = {ForeignKey("collection_id", "collection", kRequired),
-                       ForeignKey("entry_id", "entry", kRequired)},
-      .excluded_fields = {},
-      .owner_via = {},
-      .uuid_from_column = {},
-      .uuid_references = {},
-  });
-
-  return models;
+      ModelSpec{
+          .name = "collection_entry",
+          .ownership = Ownership::kShared,
+          .columns = {Column("position", kInteger)},
+          .foreign_keys = {ForeignKey("collection_id", "collection", kRequired),
+                           ForeignKey("entry_id", "entry", kRequired)},
+          .excluded_fields = {},
+          .owner_via = {},
+          .uuid_from_column = {},
+          .uuid_references = {},
+      },
+  };
 }
 
 const ModelRegistry& ModelRegistry::Default() {
@@ -416,57 +475,23 @@ const ModelRegistry& ModelRegistry::Default() {
 
 Status ModelRegistry::Build(std::vector<ModelSpec> models, ModelRegistry* registry) {
   assert(registry != nullptr);
-
-  std::map<std::string, size_t, std::less<>> index_by_name;
-  for (size_t i = 0; i < models.size(); ++i) {
-    if (models[i].name.empty()) return Status::InvalidArgument("model with an empty name");
-    if (!index_by_name.emplace(models[i].name, i).second) {
-      return Status::InvalidArgument("duplicate model name '" + models[i].name + "'");
-    }
-  }
-  for (const ModelSpec& model : models) {
-    if (Status status = ValidateModel(model, index_by_name); !status.ok()) return status;
-  }
-
-  // Edges run from an FK's target to the model referring to it. Required FKs
-  // first: they must all be honoured, so they must not form a cycle.
-  const size_t count = models.size();
-  BeforeGraph before(count, std::vector<bool>(count, false));
-  for (size_t referrer = 0; referrer < count; ++referrer) {
-    for (const ForeignKeySpec& foreign_key : models[referrer].foreign_keys) {
-      size_t target = index_by_name.find(foreign_key.target_model)->second;
-      if (foreign_key.required && target != referrer) before[target][referrer] = true;
-    }
-  }
-  if (std::vector<size_t> order = TopologicalOrder(before); order.size() < count) {
-    std::vector<bool> stuck(count, true);
-    for (size_t emitted : order) stuck[emitted] = false;
-    return Status::InvalidArgument("required foreign keys form a cycle: " +
-                                   DescribeRequiredCycle(models, index_by_name, stuck));
-  }
-
-  std::vector<IgnoredDependency> ignored = HonourOptionalForeignKeys(models, index_by_name, &before);
+  NameIndex index_by_name;
+  BeforeGraph before(models.size(), std::vector<bool>(models.size(), false));
+  if (Status status = IndexModels(models, &index_by_name); !status.ok()) return status;
+  if (Status status = AddRequiredEdges(models, index_by_name, &before); !status.ok()) return status;
+  std::vector<IgnoredDependency> ignored = AddOptionalEdges(models, index_by_name, &before);
 
   std::vector<size_t> order = TopologicalOrder(before);
-  assert(order.size() == count && "optional FKs were only added when they closed no cycle");
+  assert(order.size() == models.size() && "optional FKs were only added when they closed no cycle");
   std::vector<std::string> dependency_order;
-  dependency_order.reserve(count);
+  dependency_order.reserve(order.size());
   for (size_t index : order) dependency_order.push_back(models[index].name);
 
+  registry->shared_requirements_ = SharedRequirements(models);
   registry->models_ = std::move(models);
   registry->index_by_name_ = std::move(index_by_name);
   registry->dependency_order_ = std::move(dependency_order);
   registry->ignored_dependencies_ = std::move(ignored);
-  registry->shared_requirements_.clear();
-  for (const ModelSpec& model : registry->models_) {
-    if (model.ownership != Ownership::kShared) continue;
-    for (const ForeignKeySpec& key : model.foreign_keys) {
-      if (key.required) registry->shared_requirements_[key.target_model].push_back({model.name, key.column, false});
-    }
-    for (const UuidReferenceSpec& reference : model.uuid_references) {
-      registry->shared_requirements_[reference.target_model].push_back({model.name, reference.column, true});
-    }
-  }
   return Status::Ok();
 }
 

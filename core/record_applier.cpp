@@ -131,134 +131,129 @@ ApplyOutcome RecordApplier::Apply(const WireRecord& record, const Uuid& owner, b
   return outcome;
 }
 
-ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner, bool local) {
-  const ModelSpec* model = library_.registry().Find(record.model);
-  assert(model != nullptr);
-  SqliteDb& sql = library_.sql();
-  const std::string uuid_text = record.uuid.ToString();
+// One statement for the versions the guards need (this runs for every
+// record every device applies).
+RecordApplier::HeldVersions RecordApplier::ReadHeldVersions(const WireRecord& record, const std::string& uuid_text) {
+  Statement& versions = library_.sql().Prepare(
+      "SELECT (SELECT version FROM record_versions WHERE model = ?1 AND uuid = ?2 AND field = ''), "
+      "(SELECT version FROM tombstones WHERE model = ?1 AND uuid = ?2), "
+      "(SELECT max(version) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record'), "
+      "(SELECT count(*) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2)");
+  versions.Bind(1, record.model).Bind(2, uuid_text);
+  versions.Step();
+  HeldVersions held;
+  const std::string row_version = versions.IsNull(0) ? std::string() : versions.Text(0);
+  const std::string tombstone_version = versions.IsNull(1) ? std::string() : versions.Text(1);
+  held.parked_version = versions.IsNull(2) ? std::string() : versions.Text(2);
+  held.has_pending = versions.Int(3) > 0;
+  versions.Reset();
+  held.held = std::max(row_version, tombstone_version);
+  return held;
+}
 
-  // Last-writer-wins guard: an equal or newer version (or tombstone) wins,
-  // which also makes every duplicate delivery a no-op.
-  // One statement for the three versions the guards need (this runs for
-  // every record every device applies).
-  std::string held;
-  std::string parked_version;
-  bool has_pending = false;  // parked copies or deferred links of this record
-  {
-    Statement& versions = sql.Prepare(
-        "SELECT (SELECT version FROM record_versions WHERE model = ?1 AND uuid = ?2 AND field = ''), "
-        "(SELECT version FROM tombstones WHERE model = ?1 AND uuid = ?2), "
-        "(SELECT max(version) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record'), "
-        "(SELECT count(*) FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2)");
-    versions.Bind(1, record.model).Bind(2, uuid_text);
-    versions.Step();
-    const std::string row_version = versions.IsNull(0) ? std::string() : versions.Text(0);
-    const std::string tombstone_version = versions.IsNull(1) ? std::string() : versions.Text(1);
-    parked_version = versions.IsNull(2) ? std::string() : versions.Text(2);
-    has_pending = versions.Int(3) > 0;
-    versions.Reset();
-    held = std::max(row_version, tombstone_version);
-  }
+// Last-writer-wins guard: an equal or newer version (or tombstone) wins,
+// which also makes every duplicate delivery a no-op; so does a parked copy
+// of the same or a newer version.
+bool RecordApplier::IsStale(const WireRecord& record, const Uuid& owner, bool local, const HeldVersions& versions) {
+  std::string held = versions.held;
   if (!local && owner.is_nil() && settings_.HasDefect(kDefectLwwGuardPruned)) {
     // The defect: the guard looks for the newest change of the record in
     // the shared change log only, which acknowledgements prune.
     held = NewestLoggedVersion(record.model, record.uuid);
   }
-  if (!held.empty() && held >= record.version) {
+  if ((!held.empty() && held >= record.version) ||
+      (!versions.parked_version.empty() && versions.parked_version >= record.version)) {
     ++counters_.stale;
-    return ApplyOutcome::kStale;
+    return true;
   }
-  // A parked copy of the same or a newer version: this is a duplicate.
-  if (!parked_version.empty() && parked_version >= record.version) {
-    ++counters_.stale;
-    return ApplyOutcome::kStale;
-  }
+  return false;
+}
 
-  if (record.deleted) {
-    ApplyDelete(*model, record, owner);
-    ++counters_.applied;
-    return ApplyOutcome::kApplied;
+// Maps one foreign key from its wire uuid to a local id. A target this
+// device lacks is handled by the missing-dependency policy; returns the
+// outcome when that keeps the record from being applied now.
+std::optional<ApplyOutcome> RecordApplier::MapForeignKey(const ForeignKeySpec& key, const WireRecord& record,
+                                                         const Uuid& owner, bool local, LocalKeys* local_keys,
+                                                         DeferredLinks* deferred_links) {
+  auto wire = record.data.find(key.wire_field);
+  if (wire == record.data.end() || wire->is_null()) {
+    (*local_keys)[key.column] = std::nullopt;
+    return std::nullopt;
   }
-  // Metadata of an entry deleted here arrives too late: its delete already
-  // took every record that required the entry. Tombstone beats late insert.
-  if (NamesDeletedRecord(*model, record)) {
-    assert(!local && "a local write names a record deleted on this device");
-    ++counters_.obsolete;
-    return ApplyOutcome::kObsolete;
+  std::optional<Uuid> target_uuid = Uuid::Parse(wire->get_ref<const std::string&>());
+  assert(target_uuid.has_value());
+  const ModelSpec* target = library_.registry().Find(key.target_model);
+  assert(target != nullptr);
+  std::optional<int64_t> target_id = library_.LocalId(*target, *target_uuid);
+  if (target_id.has_value()) {
+    (*local_keys)[key.column] = target_id;
+    return std::nullopt;
   }
-
-  // Map every foreign key from its wire uuid to a local id.
-  std::map<std::string, std::optional<int64_t>> local_keys;
-  std::vector<std::pair<const ForeignKeySpec*, Uuid>> deferred_links;
-  for (const ForeignKeySpec& key : model->foreign_keys) {
-    auto wire = record.data.find(key.wire_field);
-    if (wire == record.data.end() || wire->is_null()) {
-      local_keys[key.column] = std::nullopt;
-      continue;
+  // The owner's own writes always reference records it holds.
+  assert(!local && "a local write references a record the device does not hold");
+  (void)local;
+  // A link to a deleted record: a required one makes the record obsolete
+  // (a file under a deleted folder), an optional one is simply absent.
+  const bool blocking = key.required || key.null_only_for_root;
+  if (!TombstoneVersion(key.target_model, *target_uuid).empty()) {
+    if (blocking) {
+      ++counters_.obsolete;
+      return ApplyOutcome::kObsolete;
     }
-    std::optional<Uuid> target_uuid = Uuid::Parse(wire->get_ref<const std::string&>());
-    assert(target_uuid.has_value());
-    const ModelSpec* target = library_.registry().Find(key.target_model);
-    assert(target != nullptr);
-    std::optional<int64_t> target_id = library_.LocalId(*target, *target_uuid);
-    if (target_id.has_value()) {
-      local_keys[key.column] = target_id;
-      continue;
-    }
-    // The owner's own writes always reference records it holds.
-    assert(!local && "a local write references a record the device does not hold");
-    // A link to a deleted record: a required one makes the record obsolete
-    // (a file under a deleted folder), an optional one is simply absent.
-    const bool blocking = key.required || key.null_only_for_root;
-    if (!TombstoneVersion(key.target_model, *target_uuid).empty()) {
+    (*local_keys)[key.column] = std::nullopt;
+    return std::nullopt;
+  }
+  switch (settings_.missing_dependency) {
+    case MissingDependencyPolicy::kPark:
       if (blocking) {
-        ++counters_.obsolete;
-        return ApplyOutcome::kObsolete;
+        Park(record, owner, key.target_model, *target_uuid);
+        return ApplyOutcome::kParked;
       }
-      local_keys[key.column] = std::nullopt;
-      continue;
-    }
-    switch (settings_.missing_dependency) {
-      case MissingDependencyPolicy::kPark:
-        if (blocking) {
-          Park(record, owner, key.target_model, *target_uuid);
-          return ApplyOutcome::kParked;
-        }
-        local_keys[key.column] = std::nullopt;
-        deferred_links.emplace_back(&key, *target_uuid);
-        break;
-      case MissingDependencyPolicy::kDrop:
-        ++counters_.dropped;
-        return ApplyOutcome::kDropped;
-      case MissingDependencyPolicy::kNull:
-        local_keys[key.column] = std::nullopt;
-        ++counters_.links_nulled;
-        break;
-    }
+      (*local_keys)[key.column] = std::nullopt;
+      deferred_links->emplace_back(&key, *target_uuid);
+      break;
+    case MissingDependencyPolicy::kDrop:
+      ++counters_.dropped;
+      return ApplyOutcome::kDropped;
+    case MissingDependencyPolicy::kNull:
+      (*local_keys)[key.column] = std::nullopt;
+      ++counters_.links_nulled;
+      break;
   }
+  return std::nullopt;
+}
 
-  // A move that would put an entry below itself can only be an out-of-order
-  // delivery: the owner never builds a cycle. Wait for the new parent's own
-  // move to arrive.
-  if (model->name == "entry") {
-    std::optional<int64_t> parent_id = local_keys["parent_id"];
-    std::optional<int64_t> self_id = library_.LocalId(*model, record.uuid);
-    if (parent_id.has_value() && self_id.has_value() && library_.WouldCreateCycle(*self_id, *parent_id)) {
-      assert(!local);
-      Park(record, owner, model->name, Uuid::Parse(record.data.at("parent_uuid").get<std::string>()).value());
-      return ApplyOutcome::kParked;
-    }
-  }
+// A move that would put an entry below itself can only be an out-of-order
+// delivery: the owner never builds a cycle. Parks the record to wait for
+// the new parent's own move to arrive.
+bool RecordApplier::ParkedMoveBelowItself(const ModelSpec& model, const WireRecord& record, const Uuid& owner,
+                                          bool local, LocalKeys* local_keys) {
+  if (model.name != "entry") return false;
+  std::optional<int64_t> parent_id = (*local_keys)["parent_id"];
+  std::optional<int64_t> self_id = library_.LocalId(model, record.uuid);
+  if (!parent_id.has_value() || !self_id.has_value() || !library_.WouldCreateCycle(*self_id, *parent_id)) return false;
+  assert(!local);
+  (void)local;
+  Park(record, owner, model.name, Uuid::Parse(record.data.at("parent_uuid").get<std::string>()).value());
+  return true;
+}
 
-  library_.UpsertRecord(*model, record.uuid, record.data, local_keys);
+// Writes the row and its version; older parked copies and deferred links
+// of this record are superseded, and this copy's missing optional links
+// wait in pending_dependencies.
+void RecordApplier::StoreRecord(const ModelSpec& model, const WireRecord& record, const Uuid& owner,
+                                const LocalKeys& local_keys, const DeferredLinks& deferred_links, bool has_pending) {
+  SqliteDb& sql = library_.sql();
+  const std::string uuid_text = record.uuid.ToString();
+  const std::string owner_text = owner.is_nil() ? std::string() : owner.ToString();
+  library_.UpsertRecord(model, record.uuid, record.data, local_keys);
   sql.Prepare(
          "INSERT OR REPLACE INTO record_versions (model, uuid, field, version, owner) VALUES (?1, ?2, '', ?3, ?4)")
       .Bind(1, record.model)
       .Bind(2, uuid_text)
       .Bind(3, record.version)
-      .Bind(4, owner.is_nil() ? std::string() : owner.ToString())
+      .Bind(4, owner_text)
       .Run();
-  // Older parked copies and deferred links of this record are superseded.
   if (has_pending) {
     sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")
         .Bind(1, record.model)
@@ -274,13 +269,40 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
         .Bind(3, key->column)
         .Bind(4, key->target_model)
         .Bind(5, target_uuid.ToString())
-        .Bind(6, owner.is_nil() ? std::string() : owner.ToString())
+        .Bind(6, owner_text)
         .Bind(7, record.version)
         .Bind(8, NextPendingId())
         .Run();
     NoteWaitingOn(target_uuid);
     ++counters_.links_deferred;
   }
+}
+
+ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner, bool local) {
+  const ModelSpec* model = library_.registry().Find(record.model);
+  assert(model != nullptr);
+  const HeldVersions versions = ReadHeldVersions(record, record.uuid.ToString());
+  if (IsStale(record, owner, local, versions)) return ApplyOutcome::kStale;
+  if (record.deleted) {
+    ApplyDelete(*model, record, owner);
+    ++counters_.applied;
+    return ApplyOutcome::kApplied;
+  }
+  // Metadata of an entry deleted here arrives too late: its delete already
+  // took every record that required the entry. Tombstone beats late insert.
+  if (NamesDeletedRecord(*model, record)) {
+    assert(!local && "a local write names a record deleted on this device");
+    ++counters_.obsolete;
+    return ApplyOutcome::kObsolete;
+  }
+  LocalKeys local_keys;
+  DeferredLinks deferred_links;
+  for (const ForeignKeySpec& key : model->foreign_keys) {
+    std::optional<ApplyOutcome> held_back = MapForeignKey(key, record, owner, local, &local_keys, &deferred_links);
+    if (held_back.has_value()) return *held_back;
+  }
+  if (ParkedMoveBelowItself(*model, record, owner, local, &local_keys)) return ApplyOutcome::kParked;
+  StoreRecord(*model, record, owner, local_keys, deferred_links, versions.has_pending);
   ++counters_.applied;
   return ApplyOutcome::kApplied;
 }

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/library_db.h"
@@ -84,7 +86,25 @@ class RecordApplier {
   const ApplyCounters& counters() const { return counters_; }
 
  private:
+  // What this device holds of a record before applying a copy of it.
+  struct HeldVersions {
+    std::string held;            // the newer of the row's and the tombstone's version
+    std::string parked_version;  // the newest parked copy's
+    bool has_pending = false;    // parked copies or deferred links of this record
+  };
+  using LocalKeys = std::map<std::string, std::optional<int64_t>>;  // column -> local id
+  using DeferredLinks = std::vector<std::pair<const ForeignKeySpec*, Uuid>>;  // optional links still missing
+
+  // Apply without resolving what waited on the record; the steps below.
   ApplyOutcome ApplyOne(const WireRecord& record, const Uuid& owner, bool local);
+  HeldVersions ReadHeldVersions(const WireRecord& record, const std::string& uuid_text);
+  bool IsStale(const WireRecord& record, const Uuid& owner, bool local, const HeldVersions& versions);
+  std::optional<ApplyOutcome> MapForeignKey(const ForeignKeySpec& key, const WireRecord& record, const Uuid& owner,
+                                            bool local, LocalKeys* local_keys, DeferredLinks* deferred_links);
+  bool ParkedMoveBelowItself(const ModelSpec& model, const WireRecord& record, const Uuid& owner, bool local,
+                             LocalKeys* local_keys);
+  void StoreRecord(const ModelSpec& model, const WireRecord& record, const Uuid& owner, const LocalKeys& local_keys,
+                   const DeferredLinks& deferred_links, bool has_pending);
   // Deletes the record of `record` (and an entry's subtree) and tombstones
   // every removed uuid at the record's version.
   void ApplyDelete(const ModelSpec& model, const WireRecord& record, const Uuid& owner);

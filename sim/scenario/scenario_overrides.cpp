@@ -74,6 +74,85 @@ bool IsValidUtf8(const std::string& text) {
   return true;
 }
 
+Status Failure(const std::string& key, const std::string& problem) {
+  return Status::InvalidArgument("--set " + key + ": " + problem);
+}
+
+// `node` (at `walked`) must be an array holding [index].
+Status CheckElement(const json& node, const std::string& walked, size_t index, const std::string& key) {
+  if (!node.is_array()) return Failure(key, ShownPath(walked) + " is " + KindOf(node) + ", not an array");
+  if (index >= node.size()) {
+    return Failure(key, ShownPath(walked) + " has " + std::to_string(node.size()) + " elements, so [" +
+                            std::to_string(index) + "] does not exist");
+  }
+  return Status::Ok();
+}
+
+// How far a key leads into the document before anything is changed: the
+// deepest existing node on the way to the target's parent.
+struct Walk {
+  json* node = nullptr;
+  std::string walked;     // the path of `node`
+  size_t part_index = 0;  // the first part not walked
+};
+
+// Walks to the parent of the target, stopping early at a key the document
+// does not have (the rest is created later). Changes nothing.
+Status WalkToParent(json* document, const std::vector<KeyPart>& parts, const std::string& key, Walk* walk) {
+  walk->node = document;
+  for (; walk->part_index + 1 < parts.size(); ++walk->part_index) {
+    const KeyPart& part = parts[walk->part_index];
+    if (part.index.has_value()) {
+      if (Status status = CheckElement(*walk->node, walk->walked, *part.index, key); !status.ok()) return status;
+      walk->node = &(*walk->node)[*part.index];
+      walk->walked = ElementPath(walk->walked, *part.index);
+      continue;
+    }
+    if (!walk->node->is_object()) {
+      return Failure(key, ShownPath(walk->walked) + " is " + KindOf(*walk->node) + ", not an object");
+    }
+    auto it = walk->node->find(part.key);
+    if (it == walk->node->end()) break;
+    walk->node = &*it;
+    walk->walked = MemberPath(walk->walked, part.key);
+  }
+  return Status::Ok();
+}
+
+// The existing value the key names (null when it is to be created). Parts
+// still to be created become objects, so they must all be keys.
+Status FindTarget(const Walk& walk, const std::vector<KeyPart>& parts, const std::string& key, json** target) {
+  *target = nullptr;
+  const KeyPart& last = parts.back();
+  if (walk.part_index + 1 < parts.size()) {
+    for (size_t i = walk.part_index; i < parts.size(); ++i) {
+      if (parts[i].index.has_value()) {
+        return Failure(key, MemberPath(walk.walked, parts[walk.part_index].key) + " does not exist");
+      }
+    }
+    return Status::Ok();
+  }
+  if (last.index.has_value()) {
+    if (Status status = CheckElement(*walk.node, walk.walked, *last.index, key); !status.ok()) return status;
+    *target = &(*walk.node)[*last.index];
+  } else if (!walk.node->is_object()) {
+    return Failure(key, ShownPath(walk.walked) + " is " + KindOf(*walk.node) + ", not an object");
+  } else if (auto it = walk.node->find(last.key); it != walk.node->end()) {
+    *target = &*it;
+  }
+  return Status::Ok();
+}
+
+// The value: a JSON scalar, else the raw text; a string target stays a
+// string and a bare null is the string "null".
+json ParseValue(const std::string& raw_value, const json* target) {
+  json value = json::parse(raw_value, nullptr, /*allow_exceptions=*/false);
+  const bool keep_raw = value.is_discarded() || value.is_structured() || value.is_null() ||
+                        (target != nullptr && target->is_string() && !value.is_string());
+  if (keep_raw) value = raw_value;
+  return value;
+}
+
 }  // namespace
 
 Status ApplyOverride(json* document, std::string_view assignment) {
@@ -84,68 +163,18 @@ Status ApplyOverride(json* document, std::string_view assignment) {
   }
   const std::string key(assignment.substr(0, equals));
   const std::string raw_value(assignment.substr(equals + 1));
-  auto fail = [&key](const std::string& problem) { return Status::InvalidArgument("--set " + key + ": " + problem); };
-
   std::vector<KeyPart> parts;
   if (!SplitOverrideKey(key, &parts)) {
-    return fail("expected a key such as sync.missing_dependency or steps[1].files");
+    return Failure(key, "expected a key such as sync.missing_dependency or steps[1].files");
   }
-  if (!IsValidUtf8(raw_value)) return fail("the value is not valid UTF-8");
-  if (!document->is_object()) return fail("the scenario is " + KindOf(*document) + ", not an object");
+  if (!IsValidUtf8(raw_value)) return Failure(key, "the value is not valid UTF-8");
+  if (!document->is_object()) return Failure(key, "the scenario is " + KindOf(*document) + ", not an object");
 
-  // Walk to the parent of the target without changing anything.
-  json* node = document;
-  std::string walked;  // the path of `node`
-  size_t part_index = 0;
-  for (; part_index + 1 < parts.size(); ++part_index) {
-    const KeyPart& part = parts[part_index];
-    if (part.index.has_value()) {
-      if (!node->is_array()) return fail(ShownPath(walked) + " is " + KindOf(*node) + ", not an array");
-      if (*part.index >= node->size()) {
-        return fail(ShownPath(walked) + " has " + std::to_string(node->size()) + " elements, so [" +
-                    std::to_string(*part.index) + "] does not exist");
-      }
-      node = &(*node)[*part.index];
-      walked = ElementPath(walked, *part.index);
-      continue;
-    }
-    if (!node->is_object()) return fail(ShownPath(walked) + " is " + KindOf(*node) + ", not an object");
-    auto it = node->find(part.key);
-    if (it == node->end()) break;  // the rest is created below
-    node = &*it;
-    walked = MemberPath(walked, part.key);
-  }
-
-  // Parts from part_index on that do not exist yet are created as objects,
-  // so they must all be keys.
-  const bool creating = part_index + 1 < parts.size();
-  if (creating) {
-    for (size_t i = part_index; i < parts.size(); ++i) {
-      if (parts[i].index.has_value()) {
-        return fail(MemberPath(walked, parts[part_index].key) + " does not exist");
-      }
-    }
-  }
-  const KeyPart& last = parts.back();
-  if (!creating) {
-    if (last.index.has_value()) {
-      if (!node->is_array()) return fail(ShownPath(walked) + " is " + KindOf(*node) + ", not an array");
-      if (*last.index >= node->size()) {
-        return fail(ShownPath(walked) + " has " + std::to_string(node->size()) + " elements, so [" +
-                    std::to_string(*last.index) + "] does not exist");
-      }
-    } else if (!node->is_object()) {
-      return fail(ShownPath(walked) + " is " + KindOf(*node) + ", not an object");
-    }
-  }
+  Walk walk;
   json* target = nullptr;
-  if (!creating) {
-    if (last.index.has_value()) {
-      target = &(*node)[*last.index];
-    } else if (auto it = node->find(last.key); it != node->end()) {
-      target = &*it;
-    }
-  }
+  Status status = WalkToParent(document, parts, key, &walk);
+  if (status.ok()) status = FindTarget(walk, parts, key, &target);
+  if (!status.ok()) return status;
   // The two lists that switch a negative scenario off can be emptied
   // (`--set sync.defects=[] --set expect.must_fail=[]`).
   if (target != nullptr && target->is_array() && raw_value == "[]" &&
@@ -154,24 +183,18 @@ Status ApplyOverride(json* document, std::string_view assignment) {
     return Status::Ok();
   }
   if (target != nullptr && target->is_structured()) {
-    return fail(key + " is " + KindOf(*target) + "; only numbers, strings and booleans can be set");
+    return Failure(key, key + " is " + KindOf(*target) + "; only numbers, strings and booleans can be set");
   }
-
-  // The value: a JSON scalar, else the raw text; a string target stays a
-  // string and a bare null is the string "null".
-  json value = json::parse(raw_value, nullptr, /*allow_exceptions=*/false);
-  const bool keep_raw = value.is_discarded() || value.is_structured() || value.is_null() ||
-                        (target != nullptr && target->is_string() && !value.is_string());
-  if (keep_raw) value = raw_value;
-
+  json value = ParseValue(raw_value, target);
   if (target != nullptr) {
     *target = std::move(value);
     return Status::Ok();
   }
-  for (size_t i = part_index; i + 1 < parts.size(); ++i) {
+  json* node = walk.node;
+  for (size_t i = walk.part_index; i + 1 < parts.size(); ++i) {
     node = &((*node)[parts[i].key] = json::object());
   }
-  (*node)[last.key] = std::move(value);
+  (*node)[parts.back().key] = std::move(value);
   return Status::Ok();
 }
 

@@ -86,15 +86,23 @@ nlohmann::json BuildPhaseSummary(const PhaseInput& input, const std::vector<Devi
   return summary;
 }
 
-std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
+namespace {
+
+// The sections of summary.md, each read from summary.json alone.
+
+std::string HeadingMarkdown(const nlohmann::json& summary) {
   std::string text = fmt::format("# {} — seed {} — phase {}\n\nVirtual time: {} ms\n\n",
                                  summary.value("scenario", ""), summary.value("seed", 0), summary.value("phase", ""),
                                  summary.value("virtual_time_ms", 0));
-  const nlohmann::json& convergence = summary["convergence"];
   text += fmt::format("State fingerprint: `{}`\n\n", summary.value("state_fingerprint", ""));
-  text += convergence.value("converged", false) ? "**Converged**: every device holds the same synced rows.\n\n"
-                                                : "**Not converged**: devices disagree (see Differences).\n\n";
-  text += "## Devices\n\n";
+  text += summary["convergence"].value("converged", false)
+              ? "**Converged**: every device holds the same synced rows.\n\n"
+              : "**Not converged**: devices disagree (see Differences).\n\n";
+  return text;
+}
+
+std::string DevicesMarkdown(const nlohmann::json& summary) {
+  std::string text = "## Devices\n\n";
   text += "| device | uuid | role | entries | files | dirs | files with content | orphans | parked | shared log | state digest |\n";
   text += "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& [name, device] : summary["devices"].items()) {
@@ -109,7 +117,11 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
                         device.value("parked_records", 0), device.value("shared_log_size", 0),
                         device.value("state_digest", ""));
   }
-  text += "\n## Linkage relative to each owner\n\n";
+  return text;
+}
+
+std::string LinkageMarkdown(const nlohmann::json& summary) {
+  std::string text = "\n## Linkage relative to each owner\n\n";
   bool any_linkage = false;
   for (const auto& [name, device] : summary["devices"].items()) {
     if (!device.contains("linkage")) continue;
@@ -121,7 +133,11 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
     }
   }
   if (!any_linkage) text += "No device owns a location yet.\n";
-  text += "\n## Foreign keys below 100%\n\n";
+  return text;
+}
+
+std::string ForeignKeysMarkdown(const nlohmann::json& summary) {
+  std::string text = "\n## Foreign keys below 100%\n\n";
   bool any_short = false;
   for (const auto& [name, device] : summary["devices"].items()) {
     if (!device.contains("foreign_key_linkage")) continue;
@@ -133,7 +149,11 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
     }
   }
   if (!any_short) text += "None: every device holds every link its owner (or the last writer) holds.\n";
-  text += "\n## Parked records\n\n";
+  return text;
+}
+
+std::string ParkedMarkdown(const nlohmann::json& summary) {
+  std::string text = "\n## Parked records\n\n";
   bool any_parked = false;
   for (const auto& [name, device] : summary["devices"].items()) {
     if (!device.contains("parked_by_dependency")) continue;
@@ -144,7 +164,12 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
     }
   }
   if (!any_parked) text += "None.\n";
-  text += "\n## Dangling references\n\n";
+  return text;
+}
+
+// Foreign keys and uuid references that name a missing record.
+std::string DanglingMarkdown(const nlohmann::json& summary) {
+  std::string text = "\n## Dangling references\n\n";
   bool any_dangling = false;
   for (const auto& [name, device] : summary["devices"].items()) {
     for (const char* kind : {"dangling_foreign_keys", "dangling_uuid_references"}) {
@@ -159,23 +184,39 @@ std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
     }
   }
   if (!any_dangling) text += "None.\n";
-  if (!convergence["differences"].empty()) {
-    text += "\n## Differences\n\n| model | owner | device | kind | count | sample uuids |\n|---|---|---|---|---|---|\n";
-    for (const nlohmann::json& difference : convergence["differences"]) {
-      std::string samples;
-      for (const nlohmann::json& uuid : difference["sample_uuids"]) samples += (samples.empty() ? "" : ", ") + uuid.get<std::string>();
-      text += fmt::format("| {} | {} | {} | {} | {} | {} |\n", difference.value("model", ""),
-                          difference.value("owner", ""), difference.value("device", ""), difference.value("kind", ""),
-                          difference.value("count", 0), samples);
-    }
-  }
-  if (!summary["stall"].is_null()) {
-    const nlohmann::json& stall = summary["stall"];
-    text += fmt::format("\n## Stall\n\nStalled at {} ms ({}): **{}**\n\nThe diagnosis, per device:\n\n```\n{}\n```\n",
-                        stall.value("detected_at_ms", 0), stall.value("reason", ""), stall.value("headline", ""),
-                        stall.dump(2));
+  return text;
+}
+
+// Only when the devices disagree.
+std::string DifferencesMarkdown(const nlohmann::json& summary) {
+  const nlohmann::json& differences = summary["convergence"]["differences"];
+  if (differences.empty()) return "";
+  std::string text = "\n## Differences\n\n| model | owner | device | kind | count | sample uuids |\n|---|---|---|---|---|---|\n";
+  for (const nlohmann::json& difference : differences) {
+    std::string samples;
+    for (const nlohmann::json& uuid : difference["sample_uuids"]) samples += (samples.empty() ? "" : ", ") + uuid.get<std::string>();
+    text += fmt::format("| {} | {} | {} | {} | {} | {} |\n", difference.value("model", ""),
+                        difference.value("owner", ""), difference.value("device", ""), difference.value("kind", ""),
+                        difference.value("count", 0), samples);
   }
   return text;
+}
+
+// Only when the run stalled.
+std::string StallMarkdown(const nlohmann::json& summary) {
+  const nlohmann::json& stall = summary["stall"];
+  if (stall.is_null()) return "";
+  return fmt::format("\n## Stall\n\nStalled at {} ms ({}): **{}**\n\nThe diagnosis, per device:\n\n```\n{}\n```\n",
+                     stall.value("detected_at_ms", 0), stall.value("reason", ""), stall.value("headline", ""),
+                     stall.dump(2));
+}
+
+}  // namespace
+
+std::string RenderSummaryMarkdown(const nlohmann::json& summary) {
+  return HeadingMarkdown(summary) + DevicesMarkdown(summary) + LinkageMarkdown(summary) +
+         ForeignKeysMarkdown(summary) + ParkedMarkdown(summary) + DanglingMarkdown(summary) +
+         DifferencesMarkdown(summary) + StallMarkdown(summary);
 }
 
 }  // namespace syncsim::sim

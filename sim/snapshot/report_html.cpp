@@ -308,32 +308,34 @@ std::string RenderPhase(const ReportPhase& phase) {
   return html;
 }
 
-}  // namespace
-
-core::Status WriteRunReport(const fs::path& run_dir, const std::string& display_dir,
-                            const std::vector<ReportPhase>& phases) {
-  nlohmann::json scenario;
-  nlohmann::json result;
+// A JSON file of the run folder; a missing one leaves `json` null (the page
+// says what is absent), one that does not parse is an error.
+core::Status ReadOptionalJson(const fs::path& path, nlohmann::json* json) {
   std::string text;
-  if (ReadWholeFile((run_dir / "scenario.json").string(), &text).ok()) {
-    scenario = nlohmann::json::parse(text, nullptr, false);
-    if (scenario.is_discarded()) return core::Status::Corruption((run_dir / "scenario.json").string() + ": not valid JSON");
-  }
-  if (ReadWholeFile((run_dir / "result.json").string(), &text).ok()) {
-    result = nlohmann::json::parse(text, nullptr, false);
-    if (result.is_discarded()) return core::Status::Corruption((run_dir / "result.json").string() + ": not valid JSON");
-  }
+  if (!ReadWholeFile(path.string(), &text).ok()) return core::Status::Ok();
+  *json = nlohmann::json::parse(text, nullptr, false);
+  if (json->is_discarded()) return core::Status::Corruption(path.string() + ": not valid JSON");
+  return core::Status::Ok();
+}
+
+// The message timeline from trace.jsonl, or a note when the snapshot has none.
+core::Status RenderTimelineSection(const fs::path& run_dir, std::string* html) {
   MessageTimeline timeline;
-  std::string timeline_html;
   core::Status status = ReadMessageTimeline(run_dir / "trace.jsonl", &timeline);
   if (status.ok()) {
-    timeline_html = RenderTimelineHtml(timeline);
+    *html = RenderTimelineHtml(timeline);
   } else if (status.code() == core::Status::Code::kNotFound) {
-    timeline_html = "<p class=\"note\">No trace.jsonl in this snapshot, so no message timeline.</p>\n";
+    *html = "<p class=\"note\">No trace.jsonl in this snapshot, so no message timeline.</p>\n";
   } else {
     return status;
   }
+  return core::Status::Ok();
+}
 
+// The page's head and title, the description, the glance and the links to
+// each part.
+std::string RenderPageTop(const nlohmann::json& scenario, const nlohmann::json& result, const std::string& display_dir,
+                          const std::vector<ReportPhase>& phases) {
   const std::string name = scenario.is_object() ? Text(scenario, "name") : fs::path(display_dir).parent_path().filename().string();
   const std::string seed = scenario.is_object() ? Text(scenario, "seed") : "?";
   std::string verdict = "<span class=\"verdict unknown\">no result.json</span>";
@@ -353,19 +355,26 @@ core::Status WriteRunReport(const fs::path& run_dir, const std::string& display_
   for (const ReportPhase& phase : phases) {
     html += fmt::format("<a href=\"#phase-{0}\">phase {0}</a>", EscapeHtml(phase.name));
   }
-  html += "<a href=\"#timeline\">message timeline</a><a href=\"#run\">run</a></nav>\n";
-  if (result.is_object()) {
-    html += "<h2>Expectations</h2>\n<table><tr><th></th><th>check</th><th>detail</th></tr>\n";
-    for (const nlohmann::json& expectation : result.value("expectations", nlohmann::json::array())) {
-      const bool ok = expectation.value("ok", false);
-      html += fmt::format("<tr><td class=\"{}\">{}</td><td><code>{}</code></td><td>{}</td></tr>\n", ok ? "good" : "bad",
-                          ok ? "ok" : "FAIL", EscapeHtml(Text(expectation, "name")), EscapeHtml(Text(expectation, "detail")));
-    }
-    html += "</table>\n";
+  return html + "<a href=\"#timeline\">message timeline</a><a href=\"#run\">run</a></nav>\n";
+}
+
+// Every expectation of result.json with its verdict (nothing without one).
+std::string RenderExpectations(const nlohmann::json& result) {
+  if (!result.is_object()) return "";
+  std::string html = "<h2>Expectations</h2>\n<table><tr><th></th><th>check</th><th>detail</th></tr>\n";
+  for (const nlohmann::json& expectation : result.value("expectations", nlohmann::json::array())) {
+    const bool ok = expectation.value("ok", false);
+    html += fmt::format("<tr><td class=\"{}\">{}</td><td><code>{}</code></td><td>{}</td></tr>\n", ok ? "good" : "bad",
+                        ok ? "ok" : "FAIL", EscapeHtml(Text(expectation, "name")), EscapeHtml(Text(expectation, "detail")));
   }
-  for (const ReportPhase& phase : phases) html += RenderPhase(phase);
-  html += "<section id=\"timeline\"><h2>Messages over virtual time</h2>\n" + timeline_html + "</section>\n";
-  html += "<section id=\"run\"><h2>Run</h2>\n";
+  return html + "</table>\n";
+}
+
+// The run as a whole: fingerprints and message totals, how to replay and
+// rebuild it, and the resolved scenario.
+std::string RenderRunSection(const nlohmann::json& scenario, const nlohmann::json& result,
+                             const std::string& display_dir) {
+  std::string html = "<section id=\"run\"><h2>Run</h2>\n";
   if (result.is_object()) {
     const nlohmann::json messages = result.value("messages", nlohmann::json::object());
     html += fmt::format(
@@ -383,7 +392,26 @@ core::Status WriteRunReport(const fs::path& run_dir, const std::string& display_
   if (scenario.is_object()) {
     html += "<details><summary>The resolved scenario</summary><pre>" + EscapeHtml(scenario.dump(2)) + "</pre></details>\n";
   }
-  html += "</section>\n</body></html>\n";
+  return html + "</section>\n";
+}
+
+}  // namespace
+
+core::Status WriteRunReport(const fs::path& run_dir, const std::string& display_dir,
+                            const std::vector<ReportPhase>& phases) {
+  nlohmann::json scenario;
+  nlohmann::json result;
+  std::string timeline_html;
+  core::Status status = ReadOptionalJson(run_dir / "scenario.json", &scenario);
+  if (status.ok()) status = ReadOptionalJson(run_dir / "result.json", &result);
+  if (status.ok()) status = RenderTimelineSection(run_dir, &timeline_html);
+  if (!status.ok()) return status;
+  std::string html = RenderPageTop(scenario, result, display_dir, phases);
+  html += RenderExpectations(result);
+  for (const ReportPhase& phase : phases) html += RenderPhase(phase);
+  html += "<section id=\"timeline\"><h2>Messages over virtual time</h2>\n" + timeline_html + "</section>\n";
+  html += RenderRunSection(scenario, result, display_dir);
+  html += "</body></html>\n";
   return WriteFileAtomically((run_dir / "report.html").string(), html);
 }
 
