@@ -27,6 +27,7 @@ void ReadRecord(json* value, std::string path, Status* status, WireRecord* recor
   reader.Data("data", &record->data);
   reader.String("version", &record->version);
   reader.Bool("deleted", &record->deleted);
+  reader.VersionsIfPresent("field_versions", &record->field_versions);
   reader.Finish();
 }
 
@@ -37,6 +38,7 @@ void ReadChange(json* value, std::string path, Status* status, SharedChangeEntry
   reader.UuidField("record_uuid", &change->record_uuid);
   reader.ChangeType("type", &change->type);
   reader.Data("data", &change->data);
+  reader.VersionsIfPresent("field_versions", &change->field_versions);
   reader.Finish();
 }
 

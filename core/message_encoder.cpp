@@ -30,6 +30,7 @@ json EncodeRecord(const WireRecord& record) {
   out["data"] = record.data;
   out["version"] = record.version;
   out["deleted"] = record.deleted;
+  if (!record.field_versions.empty()) out["field_versions"] = record.field_versions;
   return out;
 }
 
@@ -48,6 +49,7 @@ json EncodeChanges(const std::vector<SharedChangeEntry>& changes) {
     entry["record_uuid"] = change.record_uuid.ToString();
     entry["type"] = ChangeTypeName(change.type);
     entry["data"] = change.data;
+    if (!change.field_versions.empty()) entry["field_versions"] = change.field_versions;
     out.push_back(std::move(entry));
   }
   return out;

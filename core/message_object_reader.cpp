@@ -65,6 +65,22 @@ void ObjectReader::TrueIfPresent(const char* key, bool* out) {
   *out = true;
 }
 
+void ObjectReader::VersionsIfPresent(const char* key, std::map<std::string, std::string>* out) {
+  if (!status_->ok() || object_->find(key) == object_->end()) return;
+  json* value = Take(key);
+  if (value == nullptr) return;
+  const std::string path = FieldPath(key);
+  if (!value->is_object() || value->empty()) return Fail(path, "expected a non-empty object (omitted when empty)");
+  std::map<std::string, std::string> versions;
+  for (const auto& item : value->items()) {
+    if (!item.value().is_string() || item.value().get_ref<const std::string&>().empty()) {
+      return Fail(path + "." + item.key(), "expected a non-empty string");
+    }
+    versions[item.key()] = item.value().get<std::string>();
+  }
+  *out = std::move(versions);
+}
+
 void ObjectReader::Uint64(const char* key, uint64_t* out) {
   uint64_t result = 0;
   if (Unsigned(key, std::numeric_limits<uint64_t>::max(), "64", &result)) *out = result;

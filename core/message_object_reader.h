@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +51,9 @@ class ObjectReader {
   // A flag sent only when set: absent is false; present, it must be true
   // (an encoder never writes false, so a false is a malformed message).
   void TrueIfPresent(const char* key, bool* out);
+  // A map of field name -> version sent only when not empty: absent is
+  // empty; present, it must be a non-empty object of non-empty strings.
+  void VersionsIfPresent(const char* key, std::map<std::string, std::string>* out);
   void Uint64(const char* key, uint64_t* out);
   void Uint32(const char* key, uint32_t* out);
   void Data(const char* key, json* out);

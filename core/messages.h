@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -28,6 +29,9 @@ struct WireRecord {
   nlohmann::json data = nlohmann::json::object();
   std::string version;
   bool deleted = false;
+  // Per-field merge only: the version of each field of `data` (see
+  // SharedChangeEntry::field_versions); empty otherwise and then not encoded.
+  std::map<std::string, std::string> field_versions;
 
   bool operator==(const WireRecord&) const = default;
 };
@@ -40,6 +44,12 @@ struct SharedChangeEntry {
   Uuid record_uuid;
   Type type = Type::kInsert;
   nlohmann::json data = nlohmann::json::object();
+  // Under a per-field merge (`sync.shared_merge: field`, and engines that
+  // merge by field): the version of each field of `data`, the write's own
+  // HLC for the fields it changed and the held version for the others.
+  // Empty under a whole-record merge, where `hlc` versions every field; an
+  // empty map is never encoded, so whole-record messages are unchanged.
+  std::map<std::string, std::string> field_versions;
 
   bool operator==(const SharedChangeEntry&) const = default;
 };

@@ -25,26 +25,12 @@ Cluster::Cluster(ClusterSettings settings)
     devices_.push_back(std::make_unique<SimDevice>(device, directory_.UuidOf(device.name), library_id_,
                                                    streams_.Stream("ids/" + device.name), &scheduler_, &network_,
                                                    &directory_, &settings_.sync));
-    devices_.back()->SetSharedWriteObserver([this](const core::SharedChangeEntry& change) {
-      OracleWrite& write = oracle_writes_[change.model][change.record_uuid.ToString()];
-      if (change.hlc <= write.hlc) return;
-      write.hlc = change.hlc;
-      if (change.type == core::SharedChangeEntry::Type::kDelete) {
-        write.data.reset();
-      } else {
-        write.data = change.data;
-      }
-    });
+    devices_.back()->SetSharedWriteObserver(
+        [this](const core::SharedChangeEntry& change) { oracle_.Observe(change); });
   }
 }
 
-SharedOracle Cluster::Oracle() const {
-  SharedOracle oracle;
-  for (const auto& [model, records] : oracle_writes_) {
-    for (const auto& [uuid, write] : records) oracle[model][uuid] = write.data;
-  }
-  return oracle;
-}
+SharedOracle Cluster::Oracle() const { return oracle_.Values(); }
 
 SimDevice& Cluster::device(const std::string& name) {
   for (const auto& device : devices_) {

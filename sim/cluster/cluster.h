@@ -16,6 +16,7 @@
 
 #include "core/sync_settings.h"
 #include "sim/check/convergence.h"
+#include "sim/cluster/last_writer_wins_oracle.h"
 #include "sim/cluster/sim_device.h"
 #include "sim/kernel/network.h"
 #include "sim/kernel/random.h"
@@ -77,9 +78,9 @@ class Cluster {
   // True when some two running devices cannot reach each other, or some
   // device is off: replicas may legitimately disagree.
   bool Apart() const;
-  // The last-writer-wins oracle: for every shared record any device ever
-  // wrote, the value of the write with the greatest HLC (nullopt when that
-  // write deleted it). Every device must end with exactly these values.
+  // The last-writer-wins oracle (sim/cluster/last_writer_wins_oracle.h):
+  // for every shared record any device ever wrote, the value every device
+  // must end with (nullopt when it must not exist).
   SharedOracle Oracle() const;
 
   // Runs events until Quiescent() or until virtual time passes
@@ -96,11 +97,7 @@ class Cluster {
   DeviceDirectory directory_;
   std::vector<std::unique_ptr<SimDevice>> devices_;
   int64_t active_work_ = 0;
-  struct OracleWrite {
-    std::string hlc;
-    std::optional<nlohmann::json> data;
-  };
-  std::map<std::string, std::map<std::string, OracleWrite>> oracle_writes_;
+  LastWriterWinsOracle oracle_;
 };
 
 // A uuid drawn from a stream, for ids the cluster assigns (library, devices).
