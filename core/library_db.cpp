@@ -375,6 +375,16 @@ std::optional<nlohmann::json> LibraryDb::ReadWireData(const ModelSpec& model, co
   return data;
 }
 
+std::map<std::string, std::string> LibraryDb::FieldVersions(const std::string& model, const Uuid& uuid) {
+  std::map<std::string, std::string> versions;
+  Statement& select =
+      db_->Prepare("SELECT field, version FROM record_versions WHERE model = ?1 AND uuid = ?2 AND field != ''");
+  select.Bind(1, model).Bind(2, uuid.ToString());
+  while (select.Step()) versions[select.Text(0)] = select.Text(1);
+  select.Reset();
+  return versions;
+}
+
 int64_t LibraryDb::Count(const std::string& model) {
   Statement& statement = db_->Prepare(fmt::format("SELECT count(*) FROM {}", model));
   bool row = statement.Step();

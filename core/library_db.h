@@ -74,6 +74,11 @@ class LibraryDb {
   // null.
   std::optional<nlohmann::json> ReadWireData(const ModelSpec& model, const Uuid& uuid);
 
+  // The version of each field of a record merged by field (its
+  // record_versions rows other than the record's own ''); empty for a
+  // record merged whole or not held.
+  std::map<std::string, std::string> FieldVersions(const std::string& model, const Uuid& uuid);
+
   // Number of rows of `model`.
   int64_t Count(const std::string& model);
 

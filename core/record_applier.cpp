@@ -9,11 +9,13 @@ namespace syncsim::core {
 namespace {
 
 nlohmann::json RecordToJson(const WireRecord& record) {
-  return nlohmann::json{{"model", record.model},
-                        {"uuid", record.uuid.ToString()},
-                        {"data", record.data},
-                        {"version", record.version},
-                        {"deleted", record.deleted}};
+  nlohmann::json json{{"model", record.model},
+                      {"uuid", record.uuid.ToString()},
+                      {"data", record.data},
+                      {"version", record.version},
+                      {"deleted", record.deleted}};
+  if (!record.field_versions.empty()) json["field_versions"] = record.field_versions;
+  return json;
 }
 
 WireRecord RecordFromJson(const std::string& text) {
@@ -26,6 +28,9 @@ WireRecord RecordFromJson(const std::string& text) {
   record.data = json.at("data");
   record.version = json.at("version").get<std::string>();
   record.deleted = json.at("deleted").get<bool>();
+  if (json.contains("field_versions")) {
+    record.field_versions = json.at("field_versions").get<std::map<std::string, std::string>>();
+  }
   return record;
 }
 
@@ -147,6 +152,8 @@ RecordApplier::HeldVersions RecordApplier::ReadHeldVersions(const WireRecord& re
   held.parked_version = versions.IsNull(2) ? std::string() : versions.Text(2);
   held.has_pending = versions.Int(3) > 0;
   versions.Reset();
+  held.row_version = row_version;
+  held.tombstone_version = tombstone_version;
   held.held = std::max(row_version, tombstone_version);
   return held;
 }
@@ -254,6 +261,7 @@ void RecordApplier::StoreRecord(const ModelSpec& model, const WireRecord& record
       .Bind(3, record.version)
       .Bind(4, owner_text)
       .Run();
+  StoreFieldVersions(record, owner_text);
   if (has_pending) {
     sql.Prepare("DELETE FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2")
         .Bind(1, record.model)
@@ -282,7 +290,21 @@ ApplyOutcome RecordApplier::ApplyOne(const WireRecord& record, const Uuid& owner
   const ModelSpec* model = library_.registry().Find(record.model);
   assert(model != nullptr);
   const HeldVersions versions = ReadHeldVersions(record, record.uuid.ToString());
+  if (MergesByField(owner)) {
+    WireRecord merged;
+    if (!MergeByField(*model, record, versions, &merged)) {
+      ++counters_.stale;
+      return ApplyOutcome::kStale;
+    }
+    return ApplyMerged(*model, merged, owner, local, versions);
+  }
   if (IsStale(record, owner, local, versions)) return ApplyOutcome::kStale;
+  return ApplyMerged(*model, record, owner, local, versions);
+}
+
+ApplyOutcome RecordApplier::ApplyMerged(const ModelSpec& spec, const WireRecord& record, const Uuid& owner, bool local,
+                                        const HeldVersions& versions) {
+  const ModelSpec* model = &spec;
   if (record.deleted) {
     ApplyDelete(*model, record, owner);
     ++counters_.applied;
@@ -403,6 +425,16 @@ void RecordApplier::Park(const WireRecord& record, const Uuid& owner, const std:
       .Run();
   NoteWaitingOn(missing_uuid);
   ++counters_.parked;
+}
+
+std::vector<WireRecord> RecordApplier::ParkedCopies(const std::string& model, const Uuid& uuid) {
+  std::vector<WireRecord> copies;
+  Statement& select = library_.sql().Prepare(
+      "SELECT payload FROM pending_dependencies WHERE model = ?1 AND record_uuid = ?2 AND kind = 'record' ORDER BY id");
+  select.Bind(1, model).Bind(2, uuid.ToString());
+  while (select.Step()) copies.push_back(RecordFromJson(select.Text(0)));
+  select.Reset();
+  return copies;
 }
 
 ApplyCounters& operator+=(ApplyCounters& total, const ApplyCounters& more) {

@@ -82,12 +82,17 @@ class RecordApplier {
   // The version this device holds for a record (its row's or its
   // tombstone's), or the empty string when it knows nothing of it.
   std::string HeldVersion(const std::string& model, const Uuid& uuid);
+  // The version of each field of a shared record merged by field (see
+  // `sync.shared_merge`); empty for a record merged whole or not held.
+  std::map<std::string, std::string> HeldFieldVersions(const std::string& model, const Uuid& uuid);
 
   const ApplyCounters& counters() const { return counters_; }
 
  private:
   // What this device holds of a record before applying a copy of it.
   struct HeldVersions {
+    std::string row_version;        // the row's, or empty
+    std::string tombstone_version;  // the tombstone's, or empty
     std::string held;            // the newer of the row's and the tombstone's version
     std::string parked_version;  // the newest parked copy's
     bool has_pending = false;    // parked copies or deferred links of this record
@@ -97,6 +102,24 @@ class RecordApplier {
 
   // Apply without resolving what waited on the record; the steps below.
   ApplyOutcome ApplyOne(const WireRecord& record, const Uuid& owner, bool local);
+  // The steps after the version guard: a delete, or the links then the row.
+  ApplyOutcome ApplyMerged(const ModelSpec& model, const WireRecord& record, const Uuid& owner, bool local,
+                           const HeldVersions& versions);
+
+  // --- Per-field merge (core/record_applier_field_merge.cpp). ---
+  // True for the records merged by field: shared ones under
+  // `sync.shared_merge: field`.
+  bool MergesByField(const Uuid& owner) const;
+  // Sets *merged to `record` folded into what this device holds of it (its
+  // row and parked copies), field by field, its version the newest field's.
+  // Returns false when nothing changes: the record has a tombstone here (a
+  // delete is final) or no field of `record` is newer than the held one.
+  bool MergeByField(const ModelSpec& model, const WireRecord& record, const HeldVersions& versions,
+                    WireRecord* merged);
+  // Writes one record_versions row per field of `record.field_versions`.
+  void StoreFieldVersions(const WireRecord& record, const std::string& owner_text);
+  // The parked copies of a record, oldest first.
+  std::vector<WireRecord> ParkedCopies(const std::string& model, const Uuid& uuid);
   HeldVersions ReadHeldVersions(const WireRecord& record, const std::string& uuid_text);
   bool IsStale(const WireRecord& record, const Uuid& owner, bool local, const HeldVersions& versions);
   std::optional<ApplyOutcome> MapForeignKey(const ForeignKeySpec& key, const WireRecord& record, const Uuid& owner,

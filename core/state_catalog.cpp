@@ -90,6 +90,9 @@ StatePage StateCatalog::ReadPage(const Uuid& owner, const std::string& model, co
     record.deleted = row.deleted;
     if (!row.deleted) {
       record.data = WireDataOf(*spec, record.uuid);
+      // Under a per-field merge each field has its own version; a peer
+      // needs them to merge the record as this device did.
+      if (owner.is_nil()) record.field_versions = FieldVersionsOf(model, record.uuid);
     }
     page.records.push_back(std::move(record));
   }
@@ -157,6 +160,10 @@ nlohmann::json StateCatalog::WireDataOf(const ModelSpec& model, const Uuid& uuid
   }
   links.Reset();
   return std::move(*data);
+}
+
+std::map<std::string, std::string> StateCatalog::FieldVersionsOf(const std::string& model, const Uuid& uuid) {
+  return library_.FieldVersions(model, uuid);
 }
 
 std::vector<StateCatalog::Held> StateCatalog::HeldOwnerModels() {

@@ -65,6 +65,9 @@ class StateCatalog {
   // The record's synced fields in wire form, links still waiting for their
   // target included.
   nlohmann::json WireDataOf(const ModelSpec& model, const Uuid& uuid);
+  // The version of each field of a shared record merged by field; empty
+  // for records merged whole.
+  std::map<std::string, std::string> FieldVersionsOf(const std::string& model, const Uuid& uuid);
 
   LibraryDb& library_;
 };

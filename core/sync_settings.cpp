@@ -24,6 +24,14 @@ std::optional<MissingDependencyPolicy> ParseMissingDependencyPolicy(std::string_
   return std::nullopt;
 }
 
+std::string_view ToString(SharedMerge merge) { return merge == SharedMerge::kField ? "field" : "record"; }
+
+std::optional<SharedMerge> ParseSharedMerge(std::string_view text) {
+  if (text == "record") return SharedMerge::kRecord;
+  if (text == "field") return SharedMerge::kField;
+  return std::nullopt;
+}
+
 const std::vector<std::string_view>& KnownDefects() {
   static const std::vector<std::string_view> known = {
       kDefectAckWithoutMax,      kDefectBufferDropsNew,       kDefectCascadeSkipsUuidReferences,

@@ -22,6 +22,20 @@ enum class MissingDependencyPolicy {
 std::string_view ToString(MissingDependencyPolicy policy);
 std::optional<MissingDependencyPolicy> ParseMissingDependencyPolicy(std::string_view text);
 
+// How a device merges concurrent changes of one shared record.
+enum class SharedMerge {
+  // One version per record: the change with the greatest HLC wins whole,
+  // and a newer write after a delete brings the record back.
+  kRecord,
+  // One version per field: each field keeps the value of its newest write,
+  // so concurrent edits of different fields both survive; a delete is
+  // final (a tombstone absorbs every write of the record).
+  kField,
+};
+
+std::string_view ToString(SharedMerge merge);
+std::optional<SharedMerge> ParseSharedMerge(std::string_view text);
+
 // The defect switches of DESIGN.md 3.7. Each is off by default.
 inline constexpr std::string_view kDefectWatermarkSkipsParked = "watermark_skips_parked";
 inline constexpr std::string_view kDefectLwwGuardPruned = "lww_guard_pruned";
@@ -49,6 +63,8 @@ struct SyncSettings {
   // The engine that syncs, by its name in core/engine_registry.h.
   std::string engine = std::string(kDefaultEngineName);
   MissingDependencyPolicy missing_dependency = MissingDependencyPolicy::kPark;
+  // `sync.shared_merge`: whole records or fields (the leaderless engine).
+  SharedMerge shared_merge = SharedMerge::kRecord;
   // Device-owned records are flushed to peers when this many are pending...
   uint32_t batch_size = 100;
   // ...or when the oldest pending one has waited this long (virtual time).

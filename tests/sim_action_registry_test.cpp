@@ -87,9 +87,9 @@ std::vector<std::string_view> BuiltInNames() {
 TEST_CASE("the action registry lists every action of the scenario format once, in listing order") {
   const std::vector<std::string_view> expected = {
       "connect", "disconnect", "partition", "heal",   "set_network", "start",   "crash",   "restart",
-      "clock_jump", "index",   "mutate",    "tag",    "collect",     "run_until_quiescent", "snapshot"};
+      "clock_jump", "index",   "mutate",    "tag",    "edit_tags",   "collect", "run_until_quiescent", "snapshot"};
   REQUIRE(BuiltInNames() == expected);
-  for (std::string_view name : {"index", "mutate", "tag", "collect"}) {
+  for (std::string_view name : {"index", "mutate", "tag", "edit_tags", "collect"}) {
     CHECK(FindAction(name)->kind == ActionKind::kWorkload);
   }
   for (std::string_view name : {"run_until_quiescent", "snapshot"}) {
@@ -139,7 +139,7 @@ TEST_CASE("every shrink hint names a key or an action that exists") {
     if (action->shrink.devices_min > 1) CHECK(HasKey(*action, "devices"));
     for (const ActionKey& key : action->keys) CHECK_FALSE(key.holds.empty());
   }
-  CHECK(hints == 11);  // 2 + 2 index, 3 mutate, 2 tag, 2 collect
+  CHECK(hints == 12);  // 2 + 2 index, 3 mutate, 2 tag, 2 collect, 1 edit_tags
 }
 
 TEST_CASE("docs/scenario-format.md names every action with every one of its keys in its row") {

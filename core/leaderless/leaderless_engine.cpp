@@ -94,7 +94,7 @@ Status LeaderlessEngine::WriteLocal(const std::string& model, const Uuid& uuid, 
   if (Status status = applier_.Validate(record); !status.ok()) return status;
 
   SqliteDb::Transaction transaction(library_.sql());
-  ApplyLocalWrite(std::move(record), shared);
+  ApplyLocalWrite(std::move(record), shared, &data);
   DeleteRequirers();
   PersistHlc();
   transaction.Commit();
@@ -102,11 +102,29 @@ Status LeaderlessEngine::WriteLocal(const std::string& model, const Uuid& uuid, 
   return Status::Ok();
 }
 
-void LeaderlessEngine::ApplyLocalWrite(WireRecord record, bool shared) {
+void LeaderlessEngine::StampFields(WireRecord* record, bool existed, const nlohmann::json* changed) {
+  record->field_versions = applier_.HeldFieldVersions(record->model, record->uuid);
+  bool stamped_any = false;
+  auto stamp = [&](const std::string& field) {
+    record->field_versions[field] = record->version;
+    stamped_any = true;
+  };
+  for (const auto& item : record->data.items()) {
+    const bool held = record->field_versions.count(item.key()) > 0;
+    if (!existed || !held || changed == nullptr || changed->contains(item.key())) stamp(item.key());
+  }
+  // A write that names no field still is a write: it versions all of them.
+  if (!stamped_any) {
+    for (const auto& item : record->data.items()) stamp(item.key());
+  }
+}
+
+void LeaderlessEngine::ApplyLocalWrite(WireRecord record, bool shared, const nlohmann::json* changed) {
   // Only a shared change records whether it inserts or updates.
   const bool existed = shared && !applier_.HeldVersion(record.model, record.uuid).empty();
   const Hlc stamp = hlc_.Generate();
   record.version = stamp.ToString();
+  if (shared && !record.deleted && settings_.shared_merge == SharedMerge::kField) StampFields(&record, existed, changed);
   ApplyOutcome outcome = applier_.Apply(record, shared ? Uuid() : device_, /*local=*/true);
   // A fresh HLC is newer than anything held, so a local write always lands.
   assert(outcome == ApplyOutcome::kApplied);
@@ -119,6 +137,7 @@ void LeaderlessEngine::ApplyLocalWrite(WireRecord record, bool shared) {
     change.type = record.deleted ? SharedChangeEntry::Type::kDelete
                                  : (existed ? SharedChangeEntry::Type::kUpdate : SharedChangeEntry::Type::kInsert);
     change.data = record.data;
+    change.field_versions = record.field_versions;
     AppendSharedLog(change);
     if (shared_write_observer_) shared_write_observer_(change);
     if (pending_shared_.empty()) pending_shared_since_ms_ = clock_.monotonic_ms();

@@ -96,7 +96,13 @@ class LeaderlessEngine final : public Engine {
                     bool shared);
   // Stamps `record` with a fresh HLC, applies it, logs it if shared and
   // queues it for the peers. REQUIRES: Validate(record) ok; in a transaction.
-  void ApplyLocalWrite(WireRecord record, bool shared);
+  // `changed`: the fields the writer named (null: every field), which a
+  // per-field merge stamps with the write's HLC.
+  void ApplyLocalWrite(WireRecord record, bool shared, const nlohmann::json* changed = nullptr);
+  // Sets record->field_versions for `sync.shared_merge: field`: the write's
+  // HLC (record->version) for the fields it changes (all of them for a
+  // record new here), the held version for the others.
+  void StampFields(WireRecord* record, bool existed, const nlohmann::json* changed);
   // The requirement cascade: deletes, as this device's own
   // shared changes, every shared record still held that requires a record
   // deleted since the last call, locally or by a peer, transitively. A

@@ -267,7 +267,7 @@ void LeaderlessEngine::ApplySharedChanges(const SharedChangeBatch& batch) {
   for (const SharedChangeEntry* change : ordered) {
     hlc_.Update(*Hlc::Parse(change->hlc));
     WireRecord record{change->model, change->record_uuid, change->data, change->hlc,
-                      change->type == SharedChangeEntry::Type::kDelete};
+                      change->type == SharedChangeEntry::Type::kDelete, change->field_versions};
     applier_.Apply(record, Uuid(), /*local=*/false);
     AppendSharedLog(*change);
   }

@@ -195,6 +195,7 @@ uint64_t Network::Send(const std::string& from, const std::string& to, std::stri
 
   RecordFate(copy.envelope, "sent");
   counts_.sent++;
+  bytes_sent_ += copy.envelope.size_bytes;
   if (!sender.up) {
     RecordFate(copy.envelope, "dropped_down");
     counts_.dropped++;

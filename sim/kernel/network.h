@@ -155,6 +155,8 @@ class Network {
   // Connection notifications scheduled and not yet delivered.
   uint64_t notifications_pending() const { return notifications_pending_.size(); }
   MessageCounts counts() const { return counts_; }
+  // Bytes of every Send() (payload and header), dropped ones included.
+  uint64_t bytes_sent() const { return bytes_sent_; }
 
  private:
   struct Node {
@@ -206,6 +208,7 @@ class Network {
   uint64_t notification_id_next_ = 1;
   std::map<uint64_t, Scheduler::EventId> notifications_pending_;
   MessageCounts counts_;
+  uint64_t bytes_sent_ = 0;
 };
 
 }  // namespace syncsim::sim

@@ -14,6 +14,7 @@ nlohmann::json RunResult::ToJson() const {
   }
   return {{"scenario", scenario},
           {"seed", seed},
+          {"engine", engine},
           {"fingerprint", fingerprint},
           {"state_fingerprint", state_fingerprint},
           {"phase_state_fingerprints", phase_state_fingerprints},
@@ -23,7 +24,8 @@ nlohmann::json RunResult::ToJson() const {
            {{"sent", messages.sent},
             {"delivered", messages.delivered},
             {"dropped", messages.dropped},
-            {"duplicated", messages.duplicated}}},
+            {"duplicated", messages.duplicated},
+            {"bytes_sent", bytes_sent}}},
           {"quiescent", quiescent},
           {"converged", converged},
           {"stall", stall},

@@ -26,6 +26,7 @@ struct ExpectationResult {
 struct RunResult {
   std::string scenario;
   uint64_t seed = 0;
+  std::string engine;  // `sync.engine`
   std::string fingerprint;  // 16 hex digits
   // The state fingerprint (sim/check/state_fingerprint.h) of the devices'
   // databases at the end of the run, 16 hex digits: what the run left,
@@ -37,6 +38,7 @@ struct RunResult {
   int64_t virtual_time_ms = 0;
   uint64_t events = 0;
   MessageCounts messages;
+  uint64_t bytes_sent = 0;  // every message's size, header included
   bool quiescent = false;
   bool converged = false;
   nlohmann::json stall;  // null, or the diagnosis

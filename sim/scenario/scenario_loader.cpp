@@ -290,10 +290,10 @@ class ScenarioParser {
     SYNCSIM_RETURN_IF_ERROR(ParseSyncKnobs(value, path));
     if (const json* merge = Find(value, "shared_merge")) {
       const std::string merge_path = MemberPath(path, "shared_merge");
-      if (*merge == "field") {
-        return Invalid(merge_path, "\"field\" is not supported yet; only \"record\" (last writer wins per record)");
-      }
-      if (*merge != "record") return Invalid(merge_path, "expected \"record\", got " + Describe(*merge));
+      std::optional<core::SharedMerge> parsed;
+      if (merge->is_string()) parsed = core::ParseSharedMerge(merge->get_ref<const std::string&>());
+      if (!parsed.has_value()) return Invalid(merge_path, "expected \"record\" or \"field\", got " + Describe(*merge));
+      sync.shared_merge = *parsed;
     }
     if (const json* defects = Find(value, "defects")) {
       const std::string defects_path = MemberPath(path, "defects");

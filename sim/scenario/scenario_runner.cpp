@@ -397,6 +397,7 @@ core::Status Runner::WritePhase(const std::string& phase) {
   SharedOracle oracle = cluster_.Oracle();
   PhaseInput input{.scenario = scenario_.name,
                    .seed = scenario_.seed,
+                   .engine = scenario_.sync.engine,
                    .phase = phase,
                    .virtual_time_ms = cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond,
                    .devices = devices,
@@ -527,12 +528,14 @@ core::Status Runner::Run(RunResult* result) {
   }
   result->coverage = CoverageOf(coverage);
   result->scenario = scenario_.name;
+  result->engine = scenario_.sync.engine;
   result->seed = scenario_.seed;
   result->fingerprint = cluster_.trace().FingerprintHex();
   result->phase_state_fingerprints = phase_state_fingerprints_;
   result->virtual_time_ms = cluster_.scheduler().now_us() / kMicrosecondsPerMillisecond;
   result->events = cluster_.scheduler().events_run();
   result->messages = cluster_.network().counts();
+  result->bytes_sent = cluster_.network().bytes_sent();
   cluster_.trace().SetSink(nullptr);
   cluster_.trace().SetListener(nullptr);
   trace_file_.close();

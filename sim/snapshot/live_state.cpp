@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/sync_settings.h"
+
 namespace syncsim::sim {
 namespace {
 
@@ -28,6 +30,7 @@ nlohmann::json LiveStateToJson(const PhaseInput& input) {
   }
   return {{"scenario", input.scenario},
           {"seed", input.seed},
+          {"engine", input.engine},
           {"phase", input.phase},
           {"virtual_time_ms", input.virtual_time_ms},
           {"devices", devices},
@@ -54,6 +57,13 @@ core::Status LiveStateFromJson(const nlohmann::json& document, const std::string
   state->scenario = document["scenario"].get<std::string>();
   state->seed = document["seed"].get<uint64_t>();
   state->phase = document["phase"].get<std::string>();
+  state->engine = std::string(core::kDefaultEngineName);
+  if (auto engine = document.find("engine"); engine != document.end()) {
+    if (!engine->is_string() || engine->get_ref<const std::string&>().empty()) {
+      return Bad(file, "engine", "expected an engine name");
+    }
+    state->engine = engine->get<std::string>();
+  }
   state->virtual_time_ms = document["virtual_time_ms"].get<int64_t>();
   state->devices.clear();
   for (size_t i = 0; i < document["devices"].size(); ++i) {

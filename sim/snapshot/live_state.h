@@ -29,6 +29,9 @@ struct LiveDevice {
 struct LiveState {
   std::string scenario;
   uint64_t seed = 0;
+  // `sync.engine`; snapshots written before engines had names were all
+  // made by the leaderless engine, so an absent key reads as that.
+  std::string engine;
   std::string phase;
   int64_t virtual_time_ms = 0;
   std::vector<LiveDevice> devices;  // in scenario order

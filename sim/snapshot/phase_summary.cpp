@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/sync_settings.h"
 #include "sim/check/database_facts.h"
 #include "sim/check/foreign_key_linkage.h"
 #include "sim/check/state_fingerprint.h"
@@ -76,6 +77,7 @@ nlohmann::json BuildPhaseSummary(const PhaseInput& input, const std::vector<Devi
   }
   nlohmann::json summary = {{"scenario", input.scenario},
                             {"seed", input.seed},
+                            {"engine", input.engine},
                             {"phase", input.phase},
                             {"virtual_time_ms", input.virtual_time_ms},
                             {"devices", devices},
@@ -91,8 +93,9 @@ namespace {
 // The sections of summary.md, each read from summary.json alone.
 
 std::string HeadingMarkdown(const nlohmann::json& summary) {
-  std::string text = fmt::format("# {} — seed {} — phase {}\n\nVirtual time: {} ms\n\n",
+  std::string text = fmt::format("# {} — seed {} — phase {}\n\nEngine: {}\n\nVirtual time: {} ms\n\n",
                                  summary.value("scenario", ""), summary.value("seed", 0), summary.value("phase", ""),
+                                 summary.value("engine", std::string(core::kDefaultEngineName)),
                                  summary.value("virtual_time_ms", 0));
   text += fmt::format("State fingerprint: `{}`\n\n", summary.value("state_fingerprint", ""));
   text += summary["convergence"].value("converged", false)

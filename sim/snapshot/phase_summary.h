@@ -28,6 +28,7 @@ struct PhaseDevice {
 struct PhaseInput {
   std::string scenario;
   uint64_t seed = 0;
+  std::string engine;  // the sync engine that ran (`sync.engine`)
   std::string phase;
   int64_t virtual_time_ms = 0;
   std::vector<PhaseDevice> devices;

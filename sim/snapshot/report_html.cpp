@@ -350,6 +350,9 @@ std::string RenderPageTop(const nlohmann::json& scenario, const nlohmann::json& 
   if (scenario.is_object() && scenario.contains("description")) {
     html += "<p>" + EscapeHtml(Text(scenario, "description")) + "</p>\n";
   }
+  if (result.is_object() && result.contains("engine")) {
+    html += "<p>Engine: <code>" + EscapeHtml(Text(result, "engine")) + "</code></p>\n";
+  }
   html += RenderGlance(result, phases);
   html += "<nav>";
   for (const ReportPhase& phase : phases) {

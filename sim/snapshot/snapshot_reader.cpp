@@ -138,6 +138,7 @@ core::Status LoadPhase(const fs::path& phase_dir, std::unique_ptr<LoadedPhase>* 
     phase->has_live_state = true;
     input.scenario = live.scenario;
     input.seed = live.seed;
+    input.engine = live.engine;
     input.phase = live.phase;
     input.virtual_time_ms = live.virtual_time_ms;
     input.stall = live.stall;

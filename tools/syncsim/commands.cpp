@@ -5,7 +5,9 @@
 #include <string>
 
 #include "tools/syncsim/bench_command.h"
+#include "tools/syncsim/compare_command.h"
 #include "tools/syncsim/diff_command.h"
+#include "tools/syncsim/engines_command.h"
 #include "tools/syncsim/list_command.h"
 #include "tools/syncsim/report_command.h"
 #include "tools/syncsim/run_command.h"
@@ -30,6 +32,8 @@ void RegisterCommands(CLI::App& app) {
   Handlers()["shrink"] = RegisterShrinkCommand(app);
   Handlers()["report"] = RegisterReportCommand(app);
   Handlers()["diff"] = RegisterDiffCommand(app);
+  Handlers()["compare"] = RegisterCompareCommand(app);
+  Handlers()["engines"] = RegisterEnginesCommand(app);
 }
 
 int RunSelectedCommand(CLI::App& app) {

@@ -40,6 +40,7 @@ std::string ReplayCommand(const RunArguments& arguments, uint64_t seed) {
 
 void PrintHuman(std::FILE* out, const sim::RunResult& result, const RunArguments& arguments) {
   fmt::print(out, "scenario      {} (seed {})\n", result.scenario, result.seed);
+  fmt::print(out, "engine        {}\n", result.engine);
   fmt::print(out, "fingerprint   {}\n", result.fingerprint);
   // The state fingerprint with every device's digest: devices that hold the
   // same synced rows show the same digest.
