@@ -257,7 +257,7 @@ TEST_CASE("LeaderEngine: a leader cut off from the majority steps down when its 
   CHECK(Count(net[1], "tag") == 0);
   // ...and reaches everyone after the heal.
   net.Heal();
-  net.Run(2'000);
+  net.Run(8'000);
   CHECK(Count(net[1], "tag") == 1);
   CHECK(Count(net[2], "tag") == 1);
   CHECK(net[0].engine->UnackedSharedChanges(net[1].uuid) == 0);

@@ -46,10 +46,25 @@ void LeaderEngine::TickElection(int64_t now_ms) {
     if (!LeaseValid(now_ms) && !settings_.HasDefect(kDefectLeaderNoFencing)) StepDown(now_ms);
     return;
   }
-  if (now_ms >= election_deadline_ms_) Campaign(now_ms);
+  if (now_ms >= election_deadline_ms_) StartPreVote(now_ms);
+}
+
+void LeaderEngine::StartPreVote(int64_t now_ms) {
+  pre_voting_ = true;
+  pre_votes_ = {device_};
+  election_deadline_ms_ = now_ms + ElectionDelayMs();
+  if (pre_votes_.size() >= Majority()) {
+    Campaign(now_ms);
+    return;
+  }
+  const VoteRequest request{library_id_, term_ + 1, last_seq_, log_.TermAt(last_seq_), /*pre_vote=*/true};
+  for (const auto& [peer, answered] : peers_) {
+    if (IsMember(peer)) Send(peer, request);
+  }
 }
 
 void LeaderEngine::Campaign(int64_t now_ms) {
+  pre_voting_ = false;
   ++term_;
   role_ = Role::kCandidate;
   leader_ = Uuid();
@@ -115,14 +130,19 @@ void LeaderEngine::HandleVoteRequest(const Uuid& from, const VoteRequest& reques
   const bool leader_alive = role_ == Role::kLeader ? LeaseValid(now_ms)
                                                    : heard_leader_ms_.has_value() && !leader_.is_nil() &&
                                                          now_ms - *heard_leader_ms_ < settings_.leader_lease_ms;
+  const int64_t my_last_term = log_.TermAt(last_seq_);
+  const bool up_to_date =
+      request.last_term > my_last_term || (request.last_term == my_last_term && request.last_seq >= last_seq_);
+  if (request.pre_vote) {
+    const bool would_grant = !leader_alive && request.term > term_ && up_to_date;
+    Send(from, VoteReply{library_id_, request.term, would_grant, /*pre_vote=*/true});
+    return;
+  }
   if (leader_alive) {
     Send(from, VoteReply{library_id_, term_, false});
     return;
   }
   if (request.term > term_) AdoptTerm(request.term, now_ms);
-  const int64_t my_last_term = log_.TermAt(last_seq_);
-  const bool up_to_date =
-      request.last_term > my_last_term || (request.last_term == my_last_term && request.last_seq >= last_seq_);
   const bool granted =
       request.term == term_ && (voted_for_.is_nil() || voted_for_ == from) && up_to_date && role_ != Role::kLeader;
   if (granted) {
@@ -135,6 +155,12 @@ void LeaderEngine::HandleVoteRequest(const Uuid& from, const VoteRequest& reques
 
 void LeaderEngine::HandleVoteReply(const Uuid& from, const VoteReply& reply) {
   const int64_t now_ms = clock_.monotonic_ms();
+  if (reply.pre_vote) {
+    if (!pre_voting_ || role_ == Role::kLeader || reply.term != term_ + 1 || !reply.granted) return;
+    pre_votes_.insert(from);
+    if (pre_votes_.size() >= Majority()) Campaign(now_ms);
+    return;
+  }
   if (reply.term > term_) {
     AdoptTerm(reply.term, now_ms);
     election_deadline_ms_ = now_ms + ElectionDelayMs();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -242,6 +243,8 @@ void LeaderEngine::OnPeerConnected(const Uuid& peer) {
     progress_[peer] = FollowerProgress{.next_seq = last_seq_ + 1};  // heartbeat due at once
   } else if (role_ == Role::kCandidate && IsMember(peer)) {
     Send(peer, VoteRequest{library_id_, term_, last_seq_, log_.TermAt(last_seq_)});
+  } else if (pre_voting_ && IsMember(peer)) {
+    Send(peer, VoteRequest{library_id_, term_ + 1, last_seq_, log_.TermAt(last_seq_), /*pre_vote=*/true});
   }
   if (peer == leader_) forwarded_up_to_ = 0;
 }
@@ -259,6 +262,7 @@ Status LeaderEngine::OnMessage(const Uuid& from, std::string_view payload) {
   if (status.ok()) status = Validate(from, message);
   if (!status.ok()) {
     ++counters_.messages_rejected;
+    fprintf(stderr, "DEBUG reject %s: %s\n", device_name_.c_str(), status.message().c_str());
     return status;
   }
   if (auto found = peers_.find(from); found != peers_.end()) found->second = true;

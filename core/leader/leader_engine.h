@@ -104,6 +104,9 @@ class LeaderEngine final : public Engine {
 
   // --- leader_election.cpp ---
   void TickElection(int64_t now_ms);
+  // Asks the members whether they would vote for this device in the next
+  // term; a majority of yes starts the Campaign.
+  void StartPreVote(int64_t now_ms);
   void Campaign(int64_t now_ms);
   void BecomeLeader(int64_t now_ms);
   void StepDown(int64_t now_ms);
@@ -173,6 +176,8 @@ class LeaderEngine final : public Engine {
   std::optional<int64_t> heard_leader_ms_;  // last append from a current leader
   int64_t campaign_start_ms_ = 0;
   std::set<Uuid> votes_;
+  bool pre_voting_ = false;
+  std::set<Uuid> pre_votes_;
   std::map<Uuid, bool> peers_;  // connected peers -> heard from on this connection
   std::map<Uuid, FollowerProgress> progress_;  // leader: connected followers
   int64_t leader_commit_known_ = 0;  // follower: the leader's commit, as last told

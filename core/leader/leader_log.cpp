@@ -12,7 +12,8 @@ LogChange ReadChange(Statement& row, int first, const Uuid& origin, int64_t orig
   change.origin_seq = origin_seq;
   change.model = row.Text(first);
   change.uuid = Uuid::Parse(row.Text(first + 1)).value_or(Uuid());
-  change.data = row.Json(first + 2);
+  change.data = nlohmann::json::parse(row.Text(first + 2), nullptr, /*allow_exceptions=*/false);
+  if (!change.data.is_object()) change.data = nlohmann::json::object();  // written by Append/OutboxAdd only
   change.deleted = row.Int(first + 3) != 0;
   return change;
 }
@@ -78,7 +79,7 @@ void LeaderLog::Append(const LogEntry& entry) {
       .Bind(4, entry.change.origin_seq)
       .Bind(5, entry.change.model)
       .Bind(6, entry.change.uuid.ToString())
-      .BindJson(7, entry.change.data)
+      .Bind(7, entry.change.data.dump())
       .Bind(8, static_cast<int64_t>(entry.change.deleted ? 1 : 0))
       .Run();
 }
@@ -105,7 +106,7 @@ void LeaderLog::OutboxAdd(const LogChange& change) {
       .Bind(1, change.origin_seq)
       .Bind(2, change.model)
       .Bind(3, change.uuid.ToString())
-      .BindJson(4, change.data)
+      .Bind(4, change.data.dump())
       .Bind(5, static_cast<int64_t>(change.deleted ? 1 : 0))
       .Bind(6, static_cast<int64_t>(spec->ownership == Ownership::kShared ? 1 : 0))
       .Run();

@@ -94,9 +94,11 @@ Status EntryFromJson(const json& value, const std::string& prefix, LogEntry* ent
 }
 
 json Encode(const VoteRequest& m) {
-  return json{{"term", m.term}, {"last_seq", m.last_seq}, {"last_term", m.last_term}};
+  return json{{"term", m.term}, {"last_seq", m.last_seq}, {"last_term", m.last_term}, {"pre_vote", m.pre_vote}};
 }
-json Encode(const VoteReply& m) { return json{{"term", m.term}, {"granted", m.granted}}; }
+json Encode(const VoteReply& m) {
+  return json{{"term", m.term}, {"granted", m.granted}, {"pre_vote", m.pre_vote}};
+}
 json Encode(const AppendRequest& m) {
   json entries = json::array();
   for (const LogEntry& entry : m.entries) entries.push_back(EntryToJson(entry));
@@ -117,10 +119,12 @@ void Decode(Reader& r, const json& /*value*/, VoteRequest* m) {
   m->term = r.Int("term");
   m->last_seq = r.Int("last_seq");
   m->last_term = r.Int("last_term");
+  m->pre_vote = r.Bool("pre_vote");
 }
 void Decode(Reader& r, const json& /*value*/, VoteReply* m) {
   m->term = r.Int("term");
   m->granted = r.Bool("granted");
+  m->pre_vote = r.Bool("pre_vote");
 }
 void Decode(Reader& r, const json& /*value*/, AppendRequest* m) {
   m->term = r.Int("term");

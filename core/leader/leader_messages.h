@@ -40,17 +40,23 @@ struct LogEntry {
   LogChange change;
 };
 
+// A pre-vote asks whether the member would vote in `term` without changing
+// anything, so that a member cut off from the others does not push the
+// terms up and depose a healthy leader when it comes back.
 struct VoteRequest {
   Uuid library;
   int64_t term = 0;
   int64_t last_seq = 0;
   int64_t last_term = 0;
+  bool pre_vote = false;
 };
 
+// For a pre-vote, `term` is the term asked about.
 struct VoteReply {
   Uuid library;
   int64_t term = 0;
   bool granted = false;
+  bool pre_vote = false;
 };
 
 // Entries after prev_seq (none: a heartbeat). sent_ms is the leader's

@@ -81,6 +81,7 @@ void LeaderEngine::HandleAppend(const Uuid& from, const AppendRequest& request) 
   if (leader_ != from) forwarded_up_to_ = 0;
   leader_ = from;
   heard_leader_ms_ = now_ms;
+  pre_voting_ = false;
   election_deadline_ms_ = now_ms + ElectionDelayMs();
   leader_commit_known_ = std::max(leader_commit_known_, request.commit_seq);
   reply.term = term_;

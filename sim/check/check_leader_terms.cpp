@@ -2,6 +2,7 @@
 // `leader`): no two devices are elected in the same term, and no leader
 // assigns a sequence number after another device was elected in a newer
 // term (its lease must have run out, and it must have stopped, first).
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
