@@ -46,8 +46,19 @@ void LeaderEngine::ApplyEntry(const LogEntry& entry) {
   const std::string version = Hlc{entry.seq, 0, change.origin}.ToString();
   NoteVersion(version);
   const bool shared = IsShared(change.model);
-  WireRecord record{change.model, change.uuid, change.data, version, change.deleted};
-  applier_.Apply(record, shared ? Uuid() : change.origin, /*local=*/false);
+  if (change.origin == device_) {
+    // Acknowledged: the write is in the committed log.
+    log_.OutboxRemoveUpTo(change.origin_seq);
+    outbox_size_ = log_.OutboxSize();
+  }
+  // A later own write of the record waits in the outbox: it will commit
+  // after this entry and replace the whole record, so the device keeps it
+  // meanwhile (applying this entry would revert the record under the
+  // workloads, and a further local write would log the reverted fields).
+  if (!log_.OutboxHolds(change.model, change.uuid)) {
+    WireRecord record{change.model, change.uuid, change.data, version, change.deleted};
+    applier_.Apply(record, shared ? Uuid() : change.origin, /*local=*/false);
+  }
   if (shared && shared_write_observer_) {
     SharedChangeEntry observed;
     observed.hlc = version;
@@ -56,11 +67,6 @@ void LeaderEngine::ApplyEntry(const LogEntry& entry) {
     observed.type = change.deleted ? SharedChangeEntry::Type::kDelete : SharedChangeEntry::Type::kUpdate;
     observed.data = change.data;
     shared_write_observer_(observed);
-  }
-  if (change.origin == device_) {
-    // Acknowledged: the write is in the committed log.
-    log_.OutboxRemoveUpTo(change.origin_seq);
-    outbox_size_ = log_.OutboxSize();
   }
 }
 

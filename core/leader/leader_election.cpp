@@ -46,13 +46,32 @@ void LeaderEngine::TickElection(int64_t now_ms) {
     if (!LeaseValid(now_ms) && !settings_.HasDefect(kDefectLeaderNoFencing)) StepDown(now_ms);
     return;
   }
-  if (now_ms >= election_deadline_ms_) StartPreVote(now_ms);
+  if (now_ms >= election_deadline_ms_) {
+    StartPreVote(now_ms);
+  } else if ((pre_voting_ || role_ == Role::kCandidate) && now_ms >= vote_resend_at_ms_) {
+    ResendVoteRequests(now_ms);
+  }
+}
+
+void LeaderEngine::ResendVoteRequests(int64_t now_ms) {
+  // A lost request or answer would otherwise wait for the next election.
+  const bool pre = role_ != Role::kCandidate;
+  const std::set<Uuid>& answered = pre ? pre_votes_ : votes_;
+  const VoteRequest request{library_id_, pre ? term_ + 1 : term_, last_seq_, log_.TermAt(last_seq_), pre};
+  for (const auto& [peer, heard] : peers_) {
+    if (IsMember(peer) && answered.count(peer) == 0) {
+      ++counters_.resends;
+      Send(peer, request);
+    }
+  }
+  vote_resend_at_ms_ = now_ms + settings_.retry_timeout_ms;
 }
 
 void LeaderEngine::StartPreVote(int64_t now_ms) {
   pre_voting_ = true;
   pre_votes_ = {device_};
   election_deadline_ms_ = now_ms + ElectionDelayMs();
+  vote_resend_at_ms_ = now_ms + settings_.retry_timeout_ms;
   if (pre_votes_.size() >= Majority()) {
     Campaign(now_ms);
     return;
@@ -73,6 +92,7 @@ void LeaderEngine::Campaign(int64_t now_ms) {
   votes_ = {device_};
   campaign_start_ms_ = now_ms;
   election_deadline_ms_ = now_ms + ElectionDelayMs();
+  vote_resend_at_ms_ = now_ms + settings_.retry_timeout_ms;
   Emit("campaign", term_, 0, "");
   if (votes_.size() >= Majority()) {
     BecomeLeader(now_ms);

@@ -108,6 +108,7 @@ class LeaderEngine final : public Engine {
   // term; a majority of yes starts the Campaign.
   void StartPreVote(int64_t now_ms);
   void Campaign(int64_t now_ms);
+  void ResendVoteRequests(int64_t now_ms);
   void BecomeLeader(int64_t now_ms);
   void StepDown(int64_t now_ms);
   // A higher term seen: adopt it as a follower with no leader known.
@@ -177,6 +178,7 @@ class LeaderEngine final : public Engine {
   int64_t campaign_start_ms_ = 0;
   std::set<Uuid> votes_;
   bool pre_voting_ = false;
+  int64_t vote_resend_at_ms_ = 0;  // (pre-)vote requests unanswered by then go again
   std::set<Uuid> pre_votes_;
   std::map<Uuid, bool> peers_;  // connected peers -> heard from on this connection
   std::map<Uuid, FollowerProgress> progress_;  // leader: connected followers

@@ -29,6 +29,7 @@ LeaderLog::LeaderLog(LibraryDb* library) : library_(*library) {
   library_.sql().Execute(
       "CREATE TABLE IF NOT EXISTS leader_outbox (origin_seq INTEGER PRIMARY KEY, model TEXT NOT NULL, "
       "uuid TEXT NOT NULL, data TEXT NOT NULL, deleted INTEGER NOT NULL, shared INTEGER NOT NULL)");
+  library_.sql().Execute("CREATE INDEX IF NOT EXISTS leader_outbox_record ON leader_outbox (model, uuid)");
 }
 
 int64_t LeaderLog::LastSeq() {
@@ -143,6 +144,14 @@ int64_t LeaderLog::OutboxSharedSize() {
   const int64_t size = count.Int(0);
   count.Reset();
   return size;
+}
+
+bool LeaderLog::OutboxHolds(const std::string& model, const Uuid& uuid) {
+  Statement& holds = library_.sql().Prepare("SELECT 1 FROM leader_outbox WHERE model = ?1 AND uuid = ?2 LIMIT 1");
+  holds.Bind(1, model).Bind(2, uuid.ToString());
+  const bool found = holds.Step();
+  holds.Reset();
+  return found;
 }
 
 int64_t LeaderLog::OutboxFirst() {

@@ -53,6 +53,8 @@ class LeaderLog {
   // Outbox changes of shared models (registry order does not matter).
   int64_t OutboxSharedSize();
   int64_t OutboxFirst();  // smallest origin_seq held; 0 when empty
+  // True when the outbox holds a write of the record.
+  bool OutboxHolds(const std::string& model, const Uuid& uuid);
 
   // --- Numbers kept in sync_state. ---
   int64_t GetNumber(const std::string& key);
