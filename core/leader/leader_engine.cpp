@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -262,7 +261,6 @@ Status LeaderEngine::OnMessage(const Uuid& from, std::string_view payload) {
   if (status.ok()) status = Validate(from, message);
   if (!status.ok()) {
     ++counters_.messages_rejected;
-    fprintf(stderr, "DEBUG reject %s: %s\n", device_name_.c_str(), status.message().c_str());
     return status;
   }
   if (auto found = peers_.find(from); found != peers_.end()) found->second = true;
