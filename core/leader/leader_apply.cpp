@@ -42,9 +42,9 @@ void LeaderEngine::ApplyCommitted() {
 void LeaderEngine::ApplyEntry(const LogEntry& entry) {
   Emit("applied", entry.term, entry.seq, entry.change.is_noop() ? std::string() : entry.change.Id());
   const LogChange& change = entry.change;
-  if (change.is_noop()) return;
   const std::string version = Hlc{entry.seq, 0, change.origin}.ToString();
-  NoteVersion(version);
+  NoteVersion(version);  // the clock is at or past every applied entry, no-ops too
+  if (change.is_noop()) return;
   const bool shared = IsShared(change.model);
   if (change.origin == device_) {
     // Acknowledged: the write is in the committed log.
