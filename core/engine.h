@@ -113,6 +113,20 @@ struct EngineSetup {
   Uuid library_id;
   std::string device_name;
   const SyncSettings* settings = nullptr;
+  // Every device of the library, the creator first (an engine with a leader
+  // counts its majorities over them); may be empty for engines that need
+  // no list.
+  std::vector<Uuid> members;
+};
+
+// Something an engine did that a check may judge from outside (a leader
+// elected, a sequence number assigned, a write acknowledged). Engines that
+// have nothing to report never emit one.
+struct EngineEvent {
+  std::string kind;    // e.g. "elected", "assigned", "acked", "applied"
+  int64_t term = 0;
+  int64_t seq = 0;
+  std::string change;  // the change's id, or empty
 };
 
 class Engine {
@@ -186,6 +200,10 @@ class Engine {
   // simulator uses it to compute the last-writer-wins oracle.
   using SharedWriteObserver = std::function<void(const SharedChangeEntry&)>;
   virtual void SetSharedWriteObserver(SharedWriteObserver observer) = 0;
+
+  // Called for each EngineEvent; the default engine reports none.
+  using EventObserver = std::function<void(const EngineEvent&)>;
+  virtual void SetEventObserver(EventObserver observer) { (void)observer; }
 };
 
 }  // namespace syncsim::core

@@ -50,6 +50,15 @@ inline constexpr std::string_view kDefectCascadeSkipsUuidReferences = "cascade_s
 // HLCs fall behind physical time, which the HLC paper's l >= pt forbids.
 inline constexpr std::string_view kDefectHlcIgnoresWallClock = "hlc_ignores_wall_clock";
 
+// The leader engine (core/leader/): a leader keeps its role and goes on
+// assigning sequence numbers after its lease ran out, and ignores a newer
+// term in its followers' replies (no fencing): two leaders after a
+// partition.
+inline constexpr std::string_view kDefectLeaderNoFencing = "leader_no_fencing";
+// The leader engine: the term and the vote live in memory only, so a
+// restarted device counts terms from 0 and a new leader reuses a term.
+inline constexpr std::string_view kDefectLeaderReusesTerm = "leader_reuses_term";
+
 // Every defect switch above, sorted by name: the one list that the loader's
 // messages and checks read.
 const std::vector<std::string_view>& KnownDefects();
@@ -98,6 +107,10 @@ struct SyncSettings {
   // Upper bound on records resolved in one cascade of parked dependencies
   // (a chain of parked records applied because their target arrived).
   uint32_t resolution_cascade_max = 1'000'000;
+  // The leader engine: a leader sends a heartbeat (an empty append) this
+  // often, and holds its lease, and followers wait for it, this long.
+  int64_t leader_heartbeat_ms = 30'000;
+  int64_t leader_lease_ms = 60'000;  // > leader_heartbeat_ms
   std::set<std::string, std::less<>> defects;
 
   bool HasDefect(std::string_view name) const { return defects.count(name) > 0; }

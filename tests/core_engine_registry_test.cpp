@@ -26,7 +26,7 @@ TEST_CASE("EngineRegistry: the leaderless engine is found by name, unknown names
           "[core][engine_registry]") {
   CHECK(core::FindEngine("leaderless") != nullptr);
   CHECK(core::FindEngine(core::kDefaultEngineName) != nullptr);
-  CHECK(core::FindEngine("leader") == nullptr);
+  CHECK(core::FindEngine("raft") == nullptr);
   CHECK(core::FindEngine("") == nullptr);
   CHECK(core::FindEngine("Leaderless") == nullptr);
 }

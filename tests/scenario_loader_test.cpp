@@ -548,11 +548,11 @@ TEST_CASE("ScenarioLoader: sync.engine takes a registered engine and names them 
     REQUIRE(ParseScenario(document, &scenario).message() == "");
     CHECK(scenario.sync.engine == name);
   }
-  document["sync"]["engine"] = "leader";
+  document["sync"]["engine"] = "raft";
   Scenario scenario;
   const Status status = ParseScenario(document, &scenario);
   REQUIRE_FALSE(status.ok());
-  CHECK(status.message().rfind("sync.engine: unknown engine \"leader\"", 0) == 0);
+  CHECK(status.message().rfind("sync.engine: unknown engine \"raft\"", 0) == 0);
   for (std::string_view name : syncsim::core::EngineNames()) {
     INFO(name);
     CHECK(status.message().find(std::string(name)) != std::string::npos);
@@ -561,7 +561,7 @@ TEST_CASE("ScenarioLoader: sync.engine takes a registered engine and names them 
     Scenario overridden;
     REQUIRE(ParseWithOverrides(kDesignExample, {"sync.engine=leaderless"}, &overridden).ok());
     CHECK(overridden.sync.engine == "leaderless");
-    CHECK_FALSE(ParseWithOverrides(kDesignExample, {"sync.engine=leader"}, &overridden).ok());
+    CHECK_FALSE(ParseWithOverrides(kDesignExample, {"sync.engine=raft"}, &overridden).ok());
   }
 }
 
@@ -590,7 +590,7 @@ TEST_CASE("docs/scenario-format.md names every defect and every sync key the loa
     CHECK(status.message().find("unknown key") == std::string::npos);
     ++documented;
   }
-  CHECK(documented == 13);
+  CHECK(documented == 15);
 }
 
 }  // namespace

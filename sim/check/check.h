@@ -26,6 +26,7 @@
 
 #include "core/engine.h"
 #include "sim/check/convergence.h"
+#include "sim/check/engine_events.h"
 #include "sim/check/database_facts.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/run_result.h"
@@ -66,6 +67,7 @@ struct RunFacts {
   Verdict hlc_bounds;
   std::optional<Verdict> liveness;  // with expect.converge_within_ms only
   std::vector<std::string> workload_problems;  // every workload's own check
+  std::vector<DeviceEngineEvents> engine_events;  // in the scenario's device order
 };
 
 using CheckFunction = void (*)(const RunFacts& facts, std::vector<ExpectationResult>* out);

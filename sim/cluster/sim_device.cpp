@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/engine_registry.h"
 #include "sim/base/assert.h"
 
@@ -12,6 +14,7 @@ void DeviceDirectory::Add(const core::Uuid& uuid, const std::string& name) {
   SYNCSIM_ASSERT(!uuids_.contains(name));
   names_.emplace(uuid, name);
   uuids_.emplace(name, uuid);
+  members_.push_back(uuid);
 }
 
 const std::string& DeviceDirectory::NameOf(const core::Uuid& uuid) const {
@@ -113,8 +116,10 @@ core::Status SimDevice::Start() {
                                           .device = uuid_,
                                           .library_id = library_id_,
                                           .device_name = settings_.name,
-                                          .settings = &sync_settings_});
+                                          .settings = &sync_settings_,
+                                          .members = directory_.Members()});
   if (shared_write_observer_) engine_->SetSharedWriteObserver(shared_write_observer_);
+  engine_->SetEventObserver([this](const core::EngineEvent& event) { RecordEngineEvent(event); });
   engine_->Start();
   network_.SetNodeUp(settings_.name, true);
   // Connections opened while the device was off, and those a crash closed,
@@ -143,6 +148,16 @@ void SimDevice::Crash() {
   reconnect_after_restart_ = network_.ConnectedPeers(settings_.name);
   for (const std::string& peer : reconnect_after_restart_) network_.Disconnect(settings_.name, peer);
   network_.SetNodeUp(settings_.name, false);
+}
+
+void SimDevice::RecordEngineEvent(const core::EngineEvent& event) {
+  engine_events_.push_back({scheduler_.now_us(), event});
+  if (scheduler_.trace() == nullptr) return;
+  scheduler_.trace()->Record(TraceRecord{.time_us = scheduler_.now_us(),
+                                         .kind = "engine",
+                                         .source = settings_.name,
+                                         .detail = fmt::format("{} term={} seq={} change={}", event.kind, event.term,
+                                                               event.seq, event.change)});
 }
 
 core::EngineCounters SimDevice::counters() const {

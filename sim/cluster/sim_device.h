@@ -18,6 +18,7 @@
 #include "core/engine.h"
 #include "core/sync_settings.h"
 #include "core/transport.h"
+#include "sim/check/engine_events.h"
 #include "sim/cluster/seeded_id_source.h"
 #include "sim/kernel/device_clock.h"
 #include "sim/kernel/hlc_trace.h"
@@ -34,8 +35,12 @@ class DeviceDirectory {
   const std::string& NameOf(const core::Uuid& uuid) const;
   const core::Uuid& UuidOf(const std::string& name) const;
   bool Contains(const std::string& name) const { return uuids_.contains(name); }
+  // Every device's uuid in the order added (the scenario's: the creator
+  // first).
+  const std::vector<core::Uuid>& Members() const { return members_; }
 
  private:
+  std::vector<core::Uuid> members_;
   std::map<core::Uuid, std::string> names_;
   std::map<std::string, core::Uuid> uuids_;
 };
@@ -94,11 +99,14 @@ class SimDevice {
   // writes the database while the device is off).
   // REQUIRES: the device has started at least once.
   std::optional<std::string> newest_change_hlc();
+  // Every EngineEvent its engines reported, over every start, in order.
+  const std::vector<RecordedEngineEvent>& engine_events() const { return engine_events_; }
   // Messages the core rejected as malformed.
   uint64_t rejected_messages() const { return rejected_messages_; }
 
  private:
   class NetworkTransport;
+  void RecordEngineEvent(const core::EngineEvent& event);
 
   SimDeviceSettings settings_;
   const core::Uuid uuid_;
@@ -117,6 +125,7 @@ class SimDevice {
   core::Engine::SharedWriteObserver shared_write_observer_;
   Scheduler::EventId tick_timer_ = 0;
   uint64_t rejected_messages_ = 0;
+  std::vector<RecordedEngineEvent> engine_events_;
   core::EngineCounters counters_before_crash_;  // of the cores that crashed
   core::ApplyCounters apply_counters_before_crash_;
   std::optional<std::string> newest_change_hlc_at_crash_;

@@ -48,11 +48,13 @@ constexpr std::array<std::string_view, 3> kRootRequiredKeys = {"name", "devices"
 constexpr std::array<std::string_view, 3> kDeviceKeys = {"name", "clock", "start"};
 constexpr std::array<std::string_view, 1> kDeviceRequiredKeys = {"name"};
 constexpr std::array<std::string_view, 2> kClockKeys = {"offset_ms", "drift_ppm"};
-constexpr std::array<std::string_view, 13> kSyncKeys = {
+constexpr std::array<std::string_view, 15> kSyncKeys = {
     "missing_dependency", "batch_size",       "flush_interval_ms",    "shared_merge",
     "defects",            "page_size",        "buffer_max",           "shared_batch_size",
     "retry_timeout_ms",   "retry_backoff_ms_max", "retry_attempts_max", "unacked_batches_max",
-    "engine"};
+    "engine",             "leader_heartbeat_ms",  "leader_lease_ms"};
+// The leader engine's heartbeat and lease: an hour at most.
+constexpr int64_t kLeaderMsMax = 3'600'000;
 // From the registries, read on first use (after every check has registered):
 // the keys of `expect`, the checks a negative scenario may name in
 // `expect.must_fail` (besides "counts.DEVICE.MODEL"), and the models
@@ -258,6 +260,27 @@ class ScenarioParser {
     return Status::Ok();
   }
 
+  // The leader engine's timers: a heartbeat, and a lease longer than it.
+  Status ParseLeaderKnobs(const json& value, const std::string& path) {
+    core::SyncSettings& sync = scenario_.sync;
+    if (const json* heartbeat = Find(value, "leader_heartbeat_ms")) {
+      SYNCSIM_RETURN_IF_ERROR(ReadInteger(*heartbeat, MemberPath(path, "leader_heartbeat_ms"), 1, kLeaderMsMax,
+                                          &sync.leader_heartbeat_ms));
+    }
+    const json* lease = Find(value, "leader_lease_ms");
+    if (lease != nullptr) {
+      SYNCSIM_RETURN_IF_ERROR(
+          ReadInteger(*lease, MemberPath(path, "leader_lease_ms"), 2, kLeaderMsMax, &sync.leader_lease_ms));
+    }
+    if (sync.leader_lease_ms <= sync.leader_heartbeat_ms) {
+      return Invalid(MemberPath(path, lease != nullptr ? "leader_lease_ms" : "leader_heartbeat_ms"),
+                     "the lease (leader_lease_ms " + std::to_string(sync.leader_lease_ms) +
+                         ") must be longer than the heartbeat (leader_heartbeat_ms " +
+                         std::to_string(sync.leader_heartbeat_ms) + ")");
+    }
+    return Status::Ok();
+  }
+
   // sync.engine: a name of the engine registry (core/engine_registry.h).
   Status ParseEngine(const json& value, const std::string& path) {
     std::string name;
@@ -288,6 +311,7 @@ class ScenarioParser {
       sync.missing_dependency = *parsed;
     }
     SYNCSIM_RETURN_IF_ERROR(ParseSyncKnobs(value, path));
+    SYNCSIM_RETURN_IF_ERROR(ParseLeaderKnobs(value, path));
     if (const json* merge = Find(value, "shared_merge")) {
       const std::string merge_path = MemberPath(path, "shared_merge");
       std::optional<core::SharedMerge> parsed;

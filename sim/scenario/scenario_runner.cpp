@@ -440,6 +440,7 @@ RunFacts Runner::GatherFacts(const std::vector<DeviceRows>& rows, bool quiescent
   facts.linkage = ComputeLinkage(rows);
   for (const auto& device : cluster_.devices()) {
     if (device->library() != nullptr) facts.devices.push_back(DeviceFactsOf(*device, quiescent));
+    facts.engine_events.push_back({device->name(), device->engine_events()});
   }
   facts.hlc_bounds = {hlc_bounds_.ok(), hlc_bounds_.Detail()};
   if (liveness_.has_value()) {

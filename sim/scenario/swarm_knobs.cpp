@@ -79,6 +79,46 @@ void DrawRetries(Random* random, int64_t latency_ms_max, nlohmann::json* documen
   }
 }
 
+// The leader engine's heartbeat, drawn; the lease is a multiple of it.
+const std::vector<int64_t>& LeaderHeartbeatsMs() {
+  static const std::vector<int64_t> values = {100, 500, 2'000, 10'000, 30'000};
+  return values;
+}
+
+// Draws the leader engine's timers (only for a scenario that runs it, from
+// a stream of their own, so other scenarios draw as before). The lease is
+// raised to many round trips of the slowest link: a lease near the latency
+// deposes healthy leaders, and the seeds fail for no fault of the engine.
+// A failover waits a lease with work pending and no progress, so the stall
+// window is raised to several leases.
+void DrawLeaderTimers(uint64_t seed, int64_t latency_ms_max, nlohmann::json* document, nlohmann::json* drawn) {
+  nlohmann::json* sync = &(*document)["sync"];
+  const auto engine = sync->find("engine");
+  if (engine == sync->end() || !engine->is_string() || engine->get<std::string>() != "leader") return;
+  constexpr int64_t kLeaseDefaultMs = 60'000;
+  int64_t lease_ms = IsSet(*sync, "leader_lease_ms") && (*sync)["leader_lease_ms"].is_number_integer()
+                         ? (*sync)["leader_lease_ms"].get<int64_t>()
+                         : kLeaseDefaultMs;
+  Random random = SeedStreams(seed).Stream("swarm.leader");
+  if (!IsSet(*sync, "leader_heartbeat_ms") && !IsSet(*sync, "leader_lease_ms") &&
+      random.Bernoulli(kSwarmKnobDrawProbability)) {
+    const int64_t heartbeat_ms = random.Choice(LeaderHeartbeatsMs());
+    lease_ms = std::max(heartbeat_ms * random.Choice(std::vector<int64_t>{2, 3, 5}), 20 * latency_ms_max + 1'000);
+    (*sync)["leader_heartbeat_ms"] = heartbeat_ms;
+    (*sync)["leader_lease_ms"] = lease_ms;
+    (*drawn)["leader_heartbeat_ms"] = heartbeat_ms;
+    (*drawn)["leader_lease_ms"] = lease_ms;
+  }
+  constexpr int64_t kStallWindowLeasesMin = 4;
+  const nlohmann::json* window = document->contains("stall_window_ms") ? &(*document)["stall_window_ms"] : nullptr;
+  const int64_t stall_window_ms =
+      window != nullptr && window->is_number_integer() ? window->get<int64_t>() : kScenarioStallWindowMsDefault;
+  if (stall_window_ms < kStallWindowLeasesMin * lease_ms) {
+    (*document)["stall_window_ms"] = kStallWindowLeasesMin * lease_ms;
+    (*drawn)["stall_window_ms"] = kStallWindowLeasesMin * lease_ms;
+  }
+}
+
 }  // namespace
 
 void RaiseToPatience(int64_t patience_needed_ms, int64_t retry_attempts_max, int64_t* retry_timeout_ms,
@@ -121,6 +161,7 @@ nlohmann::json DrawSwarmKnobs(uint64_t seed, int64_t latency_ms_max, nlohmann::j
     drawn[knob.name] = value;
   }
   DrawRetries(&random, latency_ms_max, document, &drawn);
+  DrawLeaderTimers(seed, latency_ms_max, document, &drawn);
   return drawn;
 }
 
