@@ -110,7 +110,8 @@ void ChangelogEngine::ReceiveReconcile(const Uuid& from, ChangelogSession& sessi
   SqliteDb::Transaction transaction(library_.sql());
   for (const RangeItem& item : message.ranges) {
     // Our root check matched: the peer held every change we held then.
-    if (item.kind == RangeItem::Kind::kMatch && IsRoot(item) && message.check_id == session.root_check_id) {
+    if (item.kind == RangeItem::Kind::kMatch && IsRoot(item) && message.check_id == session.root_check_id &&
+        !session.missed_since_check) {
       session.in_sync = true;
       store_.NoteAckedThrough(from, device_, session.root_check_own_newest);
     }

@@ -16,7 +16,10 @@ void ChangelogEngine::Send(const Uuid& peer, const ChangelogMessage& message) {
 void ChangelogEngine::FlushPending() {
   for (auto& [peer, session] : sessions_) {
     // A peer not heard from yet reconciles what it missed once it answers.
-    if (!session.peer_answered) continue;
+    if (!session.peer_answered) {
+      session.missed_since_check = true;
+      continue;
+    }
     std::vector<std::string> ids;
     for (const Pending& pending : pending_) {
       if (pending.from != peer) ids.push_back(pending.id);
@@ -73,6 +76,7 @@ void ChangelogEngine::ResendDue(const Uuid& peer, ChangelogSession& session, int
 
 void ChangelogEngine::SendRootCheck(const Uuid& peer, ChangelogSession& session) {
   session.root_check_id = next_check_id_++;
+  session.missed_since_check = false;
   session.root_check_own_newest = store_.NewestIdBy(device_);
   ++counters_.exchanges_started;
   SendRanges(peer, session, session.root_check_id,

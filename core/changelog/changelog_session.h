@@ -29,6 +29,9 @@ struct ChangelogSession {
   // The last root check sent, and this device's newest own change id then.
   uint64_t root_check_id = 0;
   std::string root_check_own_newest;
+  // A flush skipped this peer (it had not answered yet) since the last root
+  // check: a match of that check no longer proves the peer holds the log.
+  bool missed_since_check = false;
   // When a reconciliation message was last sent or received (monotonic):
   // a check goes out again once the reconciliation has been quiet for
   // retry_timeout_ms without matching.
