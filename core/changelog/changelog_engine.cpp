@@ -136,7 +136,8 @@ void ChangelogEngine::WriteChange(WireRecord record, bool shared, const nlohmann
   // A fresh HLC is newer than anything held, so a local write always lands.
   assert(outcome == ApplyOutcome::kApplied);
   (void)outcome;
-  const Change change = ChangeFromRecord(record, device_, /*owned=*/!shared);
+  Change change = ChangeFromRecord(record, device_, /*owned=*/!shared);
+  if (!shared) change.seq = store_.NextOwnedSeq(device_);
   const bool inserted = store_.Insert(change, /*merged=*/true);
   assert(inserted);
   (void)inserted;
@@ -176,7 +177,8 @@ void ChangelogEngine::Tick() {
   if (!marked_unapplied_.empty() && !marked_blocked_ && now_ms - marked_since_ms_ >= settings_.flush_interval_ms) ApplyMarkedMerged();
   for (auto& [peer, session] : sessions_) {
     ResendDue(peer, session, now_ms);
-    if (!session.in_sync && now_ms - session.last_reconcile_ms >= settings_.retry_timeout_ms) {
+    // Not while batches are unacked: what they carry would only differ again.
+    if (!session.in_sync && session.unacked.empty() && now_ms - session.last_reconcile_ms >= settings_.retry_timeout_ms) {
       SendRootCheck(peer, session);
     }
   }

@@ -3,7 +3,9 @@
 // records, whole for device-owned ones; tombstones final). A change whose
 // required target (a required foreign key, or an entry's parent) is
 // neither present nor deleted here is held: it stays unmerged in the log
-// and is merged by a later pass, once the target arrives.
+// and is merged by a later pass, once the target arrives. So is a
+// device-owned change until every earlier owned change of its author is
+// merged: the owner's changes apply in the order it made them.
 #include <cassert>
 
 #include "core/changelog/change_record.h"
@@ -35,6 +37,8 @@ bool ChangelogEngine::MissesTarget(const Change& change) {
 }
 
 bool ChangelogEngine::TryMerge(const Change& change) {
+  // The owner's changes go in the order it made them.
+  if (change.owned && !store_.OwnedPredecessorsMerged(change.author, change.seq)) return false;
   if (MissesTarget(change)) return false;
   const WireRecord record = RecordFromChange(change);
   applier_.Apply(record, change.owned ? change.author : Uuid(), /*local=*/false);

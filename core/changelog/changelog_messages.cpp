@@ -65,18 +65,19 @@ Json EncodeChange(const Change& change) {
   for (const auto& [name, field] : change.fields) fields[name] = Json{{"value", field.value}, {"version", field.version}};
   return Json{{"id", change.id},         {"model", change.model},    {"record_uuid", change.record_uuid.ToString()},
               {"author", change.author.ToString()}, {"hlc", change.hlc}, {"deleted", change.deleted},
-              {"owned", change.owned},   {"fields", fields}};
+              {"owned", change.owned},   {"seq", change.seq},      {"fields", fields}};
 }
 
 Change DecodeChange(const Json& json, const std::string& path) {
-  ExpectKeys(json, path, {"id", "model", "record_uuid", "author", "hlc", "deleted", "owned", "fields"});
+  ExpectKeys(json, path, {"id", "model", "record_uuid", "author", "hlc", "deleted", "owned", "seq", "fields"});
   Change change{.id = ReadString(json, path, "id"),
                 .model = ReadString(json, path, "model"),
                 .record_uuid = ReadUuid(json, path, "record_uuid"),
                 .author = ReadUuid(json, path, "author"),
                 .hlc = ReadString(json, path, "hlc"),
                 .deleted = ReadBool(json, path, "deleted"),
-                .owned = ReadBool(json, path, "owned")};
+                .owned = ReadBool(json, path, "owned"),
+                .seq = ReadUnsigned(json, path, "seq")};
   const Json& fields = Member(json, path, "fields");
   if (!fields.is_object()) Fail(path, "fields: expected an object");
   for (const auto& item : fields.items()) {

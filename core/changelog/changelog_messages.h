@@ -38,6 +38,10 @@ struct Change {
   std::string hlc;
   bool deleted = false;  // a tombstone: no fields
   bool owned = false;    // a device-owned model's record (its author owns it)
+  // Owned changes only: the author's own count of owned changes, from 1, so
+  // a receiver merges them in the order the owner made them (a folder's
+  // delete takes its subtree as the owner saw it). 0 for shared changes.
+  uint64_t seq = 0;
   std::map<std::string, ChangeField> fields;
   bool operator==(const Change&) const = default;
 };

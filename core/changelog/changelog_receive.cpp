@@ -21,6 +21,7 @@ Status ChangelogEngine::ValidateChange(const Change& change) const {
   if (change.owned != (spec->ownership == Ownership::kDeviceOwned)) {
     return Status::InvalidArgument("owned: does not match the model");
   }
+  if (change.owned != (change.seq > 0)) return Status::InvalidArgument("seq: owned changes only, from 1");
   if (change.deleted && !change.fields.empty()) return Status::InvalidArgument("fields: a delete carries none");
   for (const auto& [field, value] : change.fields) {
     if (value.version.empty() || value.version > change.hlc) {
@@ -102,6 +103,7 @@ void ChangelogEngine::ReceiveAck(const Uuid& from, ChangelogSession& session, co
   SqliteDb::Transaction transaction(library_.sql());
   store_.NoteAcked(from, found->second.own_ids);
   transaction.Commit();
+  for (const std::string& id : found->second.ids) session.in_flight.erase(id);
   session.unacked.erase(found);
 }
 

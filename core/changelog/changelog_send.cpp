@@ -29,7 +29,12 @@ void ChangelogEngine::FlushPending() {
   pending_.clear();
 }
 
-void ChangelogEngine::SendChanges(const Uuid& peer, ChangelogSession& session, const std::vector<std::string>& ids) {
+void ChangelogEngine::SendChanges(const Uuid& peer, ChangelogSession& session,
+                                  const std::vector<std::string>& wanted) {
+  std::vector<std::string> ids;
+  for (const std::string& id : wanted) {
+    if (session.in_flight.count(id) == 0) ids.push_back(id);
+  }
   const size_t batch_size = std::max<size_t>(1, settings_.batch_size);
   for (size_t start = 0; start < ids.size(); start += batch_size) {
     ChangesBatch batch{.library = library_id_, .batch_id = next_batch_id_++};
@@ -43,6 +48,8 @@ void ChangelogEngine::SendChanges(const Uuid& peer, ChangelogSession& session, c
         ++counters_.shared_changes_sent;
         if (change->author == device_) unacked.own_ids.push_back(change->id);
       }
+      unacked.ids.push_back(change->id);
+      session.in_flight.insert(change->id);
       batch.changes.push_back(std::move(*change));
     }
     const ChangelogMessage message = batch;
@@ -55,6 +62,7 @@ void ChangelogEngine::SendChanges(const Uuid& peer, ChangelogSession& session, c
     if (session.unacked.size() > settings_.unacked_batches_max) {
       // Past the bound the oldest is given up; a new reconciliation finds
       // whatever it carried.
+      for (const std::string& id : session.unacked.begin()->second.ids) session.in_flight.erase(id);
       session.unacked.erase(session.unacked.begin());
       ++counters_.batches_abandoned;
       session.in_sync = false;

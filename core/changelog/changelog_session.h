@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace syncsim::core::changelog {
 // A batch of changes sent and not acked yet, with its resend schedule.
 struct UnackedBatch {
   std::shared_ptr<const std::string> payload;
+  std::vector<std::string> ids;      // every change in it
   std::vector<std::string> own_ids;  // the sender's own shared changes in it
   int64_t next_send_ms = 0;          // monotonic
   int64_t backoff_ms = 0;
@@ -37,6 +39,9 @@ struct ChangelogSession {
   // retry_timeout_ms without matching.
   int64_t last_reconcile_ms = 0;
   std::map<uint64_t, UnackedBatch> unacked;  // by batch id
+  // The ids in those batches: a change already on its way is not sent again
+  // (both sides' reconciliations may ask for the same one).
+  std::set<std::string> in_flight;
 };
 
 }  // namespace syncsim::core::changelog

@@ -8,9 +8,10 @@ void ChangelogStore::CreateTables() {
   library_.sql().Execute(
       "CREATE TABLE IF NOT EXISTS changelog_changes (id TEXT PRIMARY KEY, model TEXT NOT NULL, "
       "record_uuid TEXT NOT NULL, author_device TEXT NOT NULL, hlc TEXT NOT NULL, deleted INTEGER NOT NULL, "
-      "owned INTEGER NOT NULL, merged INTEGER NOT NULL);"
+      "owned INTEGER NOT NULL, seq INTEGER NOT NULL, merged INTEGER NOT NULL);"
       "CREATE INDEX IF NOT EXISTS changelog_changes_unmerged ON changelog_changes (merged, id);"
       "CREATE INDEX IF NOT EXISTS changelog_changes_author ON changelog_changes (author_device, id);"
+      "CREATE INDEX IF NOT EXISTS changelog_changes_seq ON changelog_changes (author_device, owned, seq);"
       "CREATE TABLE IF NOT EXISTS changelog_change_fields (change_id TEXT NOT NULL, field TEXT NOT NULL, "
       "value TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY (change_id, field));"
       "CREATE TABLE IF NOT EXISTS changelog_peers (peer TEXT PRIMARY KEY);"
@@ -21,8 +22,8 @@ void ChangelogStore::CreateTables() {
 bool ChangelogStore::Insert(const Change& change, bool merged) {
   SqliteDb& sql = library_.sql();
   sql.Prepare(
-         "INSERT OR IGNORE INTO changelog_changes (id, model, record_uuid, author_device, hlc, deleted, owned, merged) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+         "INSERT OR IGNORE INTO changelog_changes (id, model, record_uuid, author_device, hlc, deleted, owned, merged, "
+         "seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
       .Bind(1, change.id)
       .Bind(2, change.model)
       .Bind(3, change.record_uuid.ToString())
@@ -31,6 +32,7 @@ bool ChangelogStore::Insert(const Change& change, bool merged) {
       .Bind(6, int64_t{change.deleted ? 1 : 0})
       .Bind(7, int64_t{change.owned ? 1 : 0})
       .Bind(8, int64_t{merged ? 1 : 0})
+      .Bind(9, static_cast<int64_t>(change.seq))
       .Run();
   if (sql.Changes() == 0) return false;
   for (const auto& [field, value] : change.fields) {
@@ -47,7 +49,7 @@ bool ChangelogStore::Insert(const Change& change, bool merged) {
 std::optional<Change> ChangelogStore::Read(const std::string& id) {
   SqliteDb& sql = library_.sql();
   Statement& row = sql.Prepare(
-      "SELECT model, record_uuid, author_device, hlc, deleted, owned FROM changelog_changes WHERE id = ?1");
+      "SELECT model, record_uuid, author_device, hlc, deleted, owned, seq FROM changelog_changes WHERE id = ?1");
   row.Bind(1, id);
   if (!row.Step()) {
     row.Reset();
@@ -59,7 +61,8 @@ std::optional<Change> ChangelogStore::Read(const std::string& id) {
                 .author = Uuid::Parse(row.Text(2)).value(),
                 .hlc = row.Text(3),
                 .deleted = row.Int(4) != 0,
-                .owned = row.Int(5) != 0};
+                .owned = row.Int(5) != 0,
+                .seq = static_cast<uint64_t>(row.Int(6))};
   row.Reset();
   Statement& fields =
       sql.Prepare("SELECT field, value, version FROM changelog_change_fields WHERE change_id = ?1 ORDER BY field");
@@ -106,6 +109,27 @@ std::string ChangelogStore::NewestIdBy(const Uuid& author) {
   if (newest.Step() && !newest.IsNull(0)) id = newest.Text(0);
   newest.Reset();
   return id;
+}
+
+uint64_t ChangelogStore::NextOwnedSeq(const Uuid& author) {
+  Statement& newest =
+      library_.sql().Prepare("SELECT coalesce(max(seq), 0) FROM changelog_changes WHERE author_device = ?1 AND owned = 1");
+  newest.Bind(1, author.ToString());
+  newest.Step();
+  const int64_t seq = newest.Int(0);
+  newest.Reset();
+  return static_cast<uint64_t>(seq) + 1;
+}
+
+bool ChangelogStore::OwnedPredecessorsMerged(const Uuid& author, uint64_t seq) {
+  Statement& count = library_.sql().Prepare(
+      "SELECT count(*), coalesce(sum(merged = 0), 0) FROM changelog_changes WHERE author_device = ?1 AND owned = 1 "
+      "AND seq < ?2");
+  count.Bind(1, author.ToString()).Bind(2, static_cast<int64_t>(seq));
+  count.Step();
+  const bool all_merged = count.Int(0) == static_cast<int64_t>(seq) - 1 && count.Int(1) == 0;
+  count.Reset();
+  return all_merged;
 }
 
 void ChangelogStore::AddPeer(const Uuid& peer) {

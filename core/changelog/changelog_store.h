@@ -2,7 +2,7 @@
 // database, beside the entity tables that LibraryDb owns:
 //
 //   changelog_changes(id PRIMARY KEY, model, record_uuid, author_device, hlc,
-//                     deleted, owned, merged)   -- one row per change, ever
+//                     deleted, owned, seq, merged)   -- one row per change, ever
 //   changelog_change_fields(change_id, field, value, version)  -- its fields
 //   changelog_peers(peer)                    -- every peer ever connected
 //   changelog_acks(peer, change_id)          -- own shared changes a peer holds
@@ -44,6 +44,11 @@ class ChangelogStore {
   std::optional<std::string> NewestSharedHlc();
   // The newest id of a change `author` wrote ("" when none).
   std::string NewestIdBy(const Uuid& author);
+
+  // The seq of `author`'s next owned change.
+  uint64_t NextOwnedSeq(const Uuid& author);
+  // True when every owned change of `author` before `seq` is logged and merged.
+  bool OwnedPredecessorsMerged(const Uuid& author, uint64_t seq);
 
   void AddPeer(const Uuid& peer);
   std::vector<Uuid> Peers();
