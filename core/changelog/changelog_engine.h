@@ -108,6 +108,8 @@ class ChangelogEngine final : public Engine {
   // Merges one change unless a record it requires is missing (held).
   bool TryMerge(const Change& change);
   bool MissesTarget(const Change& change);
+  // OwnedMergedThrough(author), cached (volatile, rebuilt after a restart).
+  uint64_t& OwnedFrontier(const Uuid& author);
   // The `changelog_merged_before_applied` defect's later step.
   void ApplyMarkedMerged();
 
@@ -134,6 +136,7 @@ class ChangelogEngine final : public Engine {
   std::map<Uuid, ChangelogSession> sessions_;
   uint64_t next_batch_id_ = 1;
   uint64_t next_check_id_ = 1;
+  std::map<Uuid, uint64_t> owned_frontier_;  // see OwnedFrontier
   std::vector<std::string> marked_unapplied_;  // the defect's changes marked merged, not applied
   int64_t marked_since_ms_ = 0;
   bool marked_blocked_ = false;  // every one of them waits for a target

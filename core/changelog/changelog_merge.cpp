@@ -6,6 +6,7 @@
 // and is merged by a later pass, once the target arrives. So is a
 // device-owned change until every earlier owned change of its author is
 // merged: the owner's changes apply in the order it made them.
+#include <algorithm>
 #include <cassert>
 
 #include "core/changelog/change_record.h"
@@ -36,12 +37,22 @@ bool ChangelogEngine::MissesTarget(const Change& change) {
   return false;
 }
 
+uint64_t& ChangelogEngine::OwnedFrontier(const Uuid& author) {
+  auto found = owned_frontier_.find(author);
+  if (found == owned_frontier_.end()) found = owned_frontier_.emplace(author, store_.OwnedMergedThrough(author)).first;
+  return found->second;
+}
+
 bool ChangelogEngine::TryMerge(const Change& change) {
   // The owner's changes go in the order it made them.
-  if (change.owned && !store_.OwnedPredecessorsMerged(change.author, change.seq)) return false;
+  if (change.owned && change.seq > OwnedFrontier(change.author) + 1) return false;
   if (MissesTarget(change)) return false;
   const WireRecord record = RecordFromChange(change);
   applier_.Apply(record, change.owned ? change.author : Uuid(), /*local=*/false);
+  if (change.owned) {
+    uint64_t& frontier = OwnedFrontier(change.author);
+    frontier = std::max(frontier, change.seq);
+  }
   return true;
 }
 
@@ -50,11 +61,14 @@ void ChangelogEngine::MergeUnmerged() {
   for (bool progress = true; progress; ++passes) {
     assert(passes < kMergePassesMax);
     progress = false;
-    for (const std::string& id : store_.UnmergedIds()) {
-      std::optional<Change> change = store_.Read(id);
+    for (const ChangelogStore::Unmerged& unmerged : store_.UnmergedChanges()) {
+      // Most held changes wait for an earlier change of their owner: skip
+      // them without reading them.
+      if (unmerged.owned && unmerged.seq > OwnedFrontier(unmerged.author) + 1) continue;
+      std::optional<Change> change = store_.Read(unmerged.id);
       assert(change.has_value());
       if (!TryMerge(*change)) continue;
-      store_.MarkMerged(id);
+      store_.MarkMerged(unmerged.id);
       progress = true;
     }
   }

@@ -103,7 +103,6 @@ void ChangelogEngine::ReceiveAck(const Uuid& from, ChangelogSession& session, co
   SqliteDb::Transaction transaction(library_.sql());
   store_.NoteAcked(from, found->second.own_ids);
   transaction.Commit();
-  for (const std::string& id : found->second.ids) session.in_flight.erase(id);
   session.unacked.erase(found);
 }
 

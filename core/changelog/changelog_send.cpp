@@ -33,7 +33,7 @@ void ChangelogEngine::SendChanges(const Uuid& peer, ChangelogSession& session,
                                   const std::vector<std::string>& wanted) {
   std::vector<std::string> ids;
   for (const std::string& id : wanted) {
-    if (session.in_flight.count(id) == 0) ids.push_back(id);
+    if (session.sent.count(id) == 0) ids.push_back(id);
   }
   const size_t batch_size = std::max<size_t>(1, settings_.batch_size);
   for (size_t start = 0; start < ids.size(); start += batch_size) {
@@ -49,7 +49,7 @@ void ChangelogEngine::SendChanges(const Uuid& peer, ChangelogSession& session,
         if (change->author == device_) unacked.own_ids.push_back(change->id);
       }
       unacked.ids.push_back(change->id);
-      session.in_flight.insert(change->id);
+      session.sent.insert(change->id);
       batch.changes.push_back(std::move(*change));
     }
     const ChangelogMessage message = batch;
@@ -62,7 +62,7 @@ void ChangelogEngine::SendChanges(const Uuid& peer, ChangelogSession& session,
     if (session.unacked.size() > settings_.unacked_batches_max) {
       // Past the bound the oldest is given up; a new reconciliation finds
       // whatever it carried.
-      for (const std::string& id : session.unacked.begin()->second.ids) session.in_flight.erase(id);
+      for (const std::string& id : session.unacked.begin()->second.ids) session.sent.erase(id);
       session.unacked.erase(session.unacked.begin());
       ++counters_.batches_abandoned;
       session.in_sync = false;

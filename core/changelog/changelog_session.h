@@ -39,9 +39,10 @@ struct ChangelogSession {
   // retry_timeout_ms without matching.
   int64_t last_reconcile_ms = 0;
   std::map<uint64_t, UnackedBatch> unacked;  // by batch id
-  // The ids in those batches: a change already on its way is not sent again
-  // (both sides' reconciliations may ask for the same one).
-  std::set<std::string> in_flight;
+  // The ids sent on this connection, but for abandoned batches: each is
+  // resent until acked, so it is not sent again (both sides'
+  // reconciliations may ask for the same one).
+  std::set<std::string> sent;
 };
 
 }  // namespace syncsim::core::changelog

@@ -89,6 +89,18 @@ std::vector<std::string> ChangelogStore::IdsInRange(const std::string& lo, const
   return ReadIds(select);
 }
 
+std::vector<ChangelogStore::Unmerged> ChangelogStore::UnmergedChanges() {
+  Statement& select = library_.sql().Prepare(
+      "SELECT id, owned, author_device, seq FROM changelog_changes WHERE merged = 0 ORDER BY id");
+  std::vector<Unmerged> changes;
+  while (select.Step()) {
+    changes.push_back(Unmerged{select.Text(0), select.Int(1) != 0, Uuid::Parse(select.Text(2)).value(),
+                               static_cast<uint64_t>(select.Int(3))});
+  }
+  select.Reset();
+  return changes;
+}
+
 std::vector<std::string> ChangelogStore::UnmergedIds() {
   Statement& select = library_.sql().Prepare("SELECT id FROM changelog_changes WHERE merged = 0 ORDER BY id");
   return ReadIds(select);
@@ -121,15 +133,14 @@ uint64_t ChangelogStore::NextOwnedSeq(const Uuid& author) {
   return static_cast<uint64_t>(seq) + 1;
 }
 
-bool ChangelogStore::OwnedPredecessorsMerged(const Uuid& author, uint64_t seq) {
-  Statement& count = library_.sql().Prepare(
-      "SELECT count(*), coalesce(sum(merged = 0), 0) FROM changelog_changes WHERE author_device = ?1 AND owned = 1 "
-      "AND seq < ?2");
-  count.Bind(1, author.ToString()).Bind(2, static_cast<int64_t>(seq));
-  count.Step();
-  const bool all_merged = count.Int(0) == static_cast<int64_t>(seq) - 1 && count.Int(1) == 0;
-  count.Reset();
-  return all_merged;
+uint64_t ChangelogStore::OwnedMergedThrough(const Uuid& author) {
+  Statement& select = library_.sql().Prepare(
+      "SELECT seq FROM changelog_changes WHERE author_device = ?1 AND owned = 1 AND merged = 1 ORDER BY seq");
+  select.Bind(1, author.ToString());
+  uint64_t through = 0;
+  while (select.Step() && static_cast<uint64_t>(select.Int(0)) == through + 1) ++through;
+  select.Reset();
+  return through;
 }
 
 void ChangelogStore::AddPeer(const Uuid& peer) {

@@ -38,7 +38,14 @@ class ChangelogStore {
 
   // Every id in [lo, hi), sorted.
   std::vector<std::string> IdsInRange(const std::string& lo, const std::string& hi);
-  // The ids of changes not merged yet, sorted.
+  // The changes not merged yet, by id.
+  struct Unmerged {
+    std::string id;
+    bool owned = false;
+    Uuid author;
+    uint64_t seq = 0;
+  };
+  std::vector<Unmerged> UnmergedChanges();
   std::vector<std::string> UnmergedIds();
   // The newest HLC of a shared change in the log, or nullopt.
   std::optional<std::string> NewestSharedHlc();
@@ -47,8 +54,9 @@ class ChangelogStore {
 
   // The seq of `author`'s next owned change.
   uint64_t NextOwnedSeq(const Uuid& author);
-  // True when every owned change of `author` before `seq` is logged and merged.
-  bool OwnedPredecessorsMerged(const Uuid& author, uint64_t seq);
+  // The largest seq such that every owned change of `author` up to it is
+  // logged and merged (0: none).
+  uint64_t OwnedMergedThrough(const Uuid& author);
 
   void AddPeer(const Uuid& peer);
   std::vector<Uuid> Peers();
