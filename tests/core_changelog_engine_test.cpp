@@ -399,6 +399,60 @@ TEST_CASE("Changelog engine: a change whose target is missing is held until it a
   CHECK(pair.bob.Read("tag_relationship", link) == pair.alice.Read("tag_relationship", link));
 }
 
+TEST_CASE("Changelog engine: owned changes merge in the owner's order, so a folder delete keeps a moved-out file",
+          "[core][changelog]") {
+  Pair pair;
+  core::Engine& alice = *pair.alice.engine;
+  const Uuid location = alice.NewUuid();
+  const Uuid root = alice.NewUuid();
+  const Uuid folder = alice.NewUuid();
+  const Uuid file = alice.NewUuid();
+  REQUIRE(alice.WriteOwned("location", location, {{"name", "Docs"}, {"path", "/Docs"}, {"total_entries", 3},
+                                                  {"device_uuid", pair.alice.uuid.ToString()}, {"entry_uuid", nullptr}})
+              .ok());
+  auto entry = [&](const Uuid& uuid, const std::string& name, int kind, const nlohmann::json& parent) {
+    REQUIRE(alice.WriteOwned("entry", uuid, {{"name", name}, {"extension", nullptr}, {"kind", kind}, {"size", 1},
+                                             {"modified_at", 0}, {"location_uuid", location.ToString()},
+                                             {"parent_uuid", parent}, {"content_uuid", nullptr},
+                                             {"metadata_uuid", nullptr}})
+                .ok());
+  };
+  entry(root, "root", 1, nullptr);
+  entry(folder, "folder", 1, root.ToString());
+  entry(file, "file", 0, folder.ToString());
+  const std::string before_move = cl::ChangelogStore(pair.alice.library.get()).NewestIdBy(pair.alice.uuid);
+  REQUIRE(alice.WriteOwned("entry", file, {{"parent_uuid", root.ToString()}}).ok());  // out of the folder
+  const std::string move = cl::ChangelogStore(pair.alice.library.get()).NewestIdBy(pair.alice.uuid);
+  REQUIRE(alice.DeleteOwned("entry", folder).ok());
+  CHECK(pair.alice.Read("entry", file).has_value());
+
+  pair.bob.engine->OnPeerConnected(pair.alice.uuid);
+  pair.queue.clear();
+  cl::ChangelogStore alice_log(pair.alice.library.get());
+  uint64_t batch_id = 0;
+  auto send = [&](const std::vector<std::string>& ids) {
+    cl::ChangesBatch batch{.library = Uuid::FromRandomBits(7, 7), .batch_id = ++batch_id};
+    for (const std::string& id : ids) batch.changes.push_back(alice_log.Read(id).value());
+    REQUIRE(pair.bob.engine->OnMessage(pair.alice.uuid, cl::EncodeChangelogMessage(batch)).ok());
+  };
+  // Everything up to the move arrives, then the folder's delete, and only
+  // then the move: the delete must wait for it.
+  std::vector<std::string> early, late;
+  for (const std::string& id : alice_log.IdsInRange("", std::string(cl::kChangeIdEnd))) {
+    if (id <= before_move) early.push_back(id);
+    if (id > move) late.push_back(id);
+  }
+  send(early);
+  CHECK(pair.bob.Read("entry", file).has_value());
+  send(late);
+  CHECK(pair.bob.Read("entry", folder).has_value());  // held: the move before it is missing
+  send({move});
+  CHECK_FALSE(pair.bob.Read("entry", folder).has_value());
+  REQUIRE(pair.bob.Read("entry", file).has_value());
+  CHECK(pair.bob.Read("entry", file) == pair.alice.Read("entry", file));
+  CHECK(cl::ChangelogStore(pair.bob.library.get()).UnmergedIds().empty());
+}
+
 TEST_CASE("Changelog engine: a malformed or foreign message is rejected whole", "[core][changelog]") {
   Pair pair;
   pair.Connect();
