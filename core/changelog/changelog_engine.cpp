@@ -132,10 +132,15 @@ void ChangelogEngine::WriteChange(WireRecord record, bool shared, const nlohmann
   const bool existed = shared && !applier_.HeldVersion(record.model, record.uuid).empty();
   record.version = hlc_.Generate().ToString();
   if (shared && !record.deleted) StampFields(&record, existed, changed);
-  const ApplyOutcome outcome = applier_.Apply(record, shared ? Uuid() : device_, /*local=*/true);
-  // A fresh HLC is newer than anything held, so a local write always lands.
-  assert(outcome == ApplyOutcome::kApplied);
-  (void)outcome;
+  // A shared write may meet a delete that arrived first: a tombstone of the
+  // record is final and absorbs it (kStale), and a write naming a deleted
+  // record (a tag applied to metadata whose entry's delete cascaded here
+  // before the entry's own delete) is obsolete. So shared writes go through
+  // the applier as a peer's would; owned ones always land.
+  const ApplyOutcome outcome = applier_.Apply(record, shared ? Uuid() : device_, /*local=*/!shared);
+  assert(outcome == ApplyOutcome::kApplied ||
+         (shared && (outcome == ApplyOutcome::kObsolete ||
+                     (outcome == ApplyOutcome::kStale && merge_settings_.shared_merge == SharedMerge::kField))));
   Change change = ChangeFromRecord(record, device_, /*owned=*/!shared);
   if (!shared) change.seq = store_.NextOwnedSeq(device_);
   const bool inserted = store_.Insert(change, /*merged=*/true);
@@ -144,6 +149,12 @@ void ChangelogEngine::WriteChange(WireRecord record, bool shared, const nlohmann
   if (shared && observer_) observer_(SharedEntryOf(change, existed));
   if (pending_.empty()) pending_since_ms_ = clock_.monotonic_ms();
   pending_.push_back(Pending{change.id, Uuid()});
+  // The write is in the log (and the oracle's view); an obsolete one is
+  // deleted at once, as the cascade would have deleted it had it come first.
+  if (outcome == ApplyOutcome::kObsolete) {
+    WriteChange(WireRecord{record.model, record.uuid, nlohmann::json::object(), "0", /*deleted=*/true}, true, nullptr);
+    ++counters_.cascade_deletes;
+  }
 }
 
 void ChangelogEngine::DeleteRequirers() {
