@@ -178,6 +178,7 @@ void ChangelogEngine::PersistHlc() { library_.SetState(kHlcStateKey, hlc_.last()
 void ChangelogEngine::OnPeerConnected(const Uuid& peer) {
   ChangelogSession& session = sessions_[peer];
   session = ChangelogSession{};
+  session.last_heard_ms = clock_.monotonic_ms();
   store_.AddPeer(peer);
   SendRootCheck(peer, session);
 }

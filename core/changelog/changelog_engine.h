@@ -37,6 +37,9 @@ namespace syncsim::core::changelog {
 // Passes over the held changes after a merge (each pass merges those whose
 // targets arrived in the previous one).
 inline constexpr size_t kMergePassesMax = 10'000;
+// A peer not heard from for retry_timeout_ms plus this many backoff caps
+// is silent: only its oldest unacked batch is resent until it answers.
+inline constexpr int64_t kSilentResendsMax = 4;
 // Range items in one reconciliation message; more go in further messages.
 inline constexpr size_t kReconcileItemsPerMessageMax = 64;
 

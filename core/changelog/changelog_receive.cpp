@@ -55,6 +55,7 @@ Status ChangelogEngine::OnMessage(const Uuid& from, std::string_view payload) {
   if (found == sessions_.end()) return Status::Ok();
   ChangelogSession& session = found->second;
   session.peer_answered = true;
+  session.last_heard_ms = clock_.monotonic_ms();
   if (const auto* batch = std::get_if<ChangesBatch>(&message)) {
     ReceiveChanges(from, session, *batch);
   } else if (const auto* ack = std::get_if<ChangesAck>(&message)) {

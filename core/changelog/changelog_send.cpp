@@ -71,7 +71,10 @@ void ChangelogEngine::SendChanges(const Uuid& peer, ChangelogSession& session,
 }
 
 void ChangelogEngine::ResendDue(const Uuid& peer, ChangelogSession& session, int64_t now_ms) {
+  const bool silent =
+      now_ms - session.last_heard_ms > settings_.retry_timeout_ms + kSilentResendsMax * settings_.retry_backoff_ms_max;
   for (auto& [batch_id, unacked] : session.unacked) {
+    if (silent && batch_id != session.unacked.begin()->first) break;  // the oldest only
     if (unacked.next_send_ms > now_ms) continue;
     if (unacked.backoff_ms >= settings_.retry_backoff_ms_max) ++counters_.resends_at_backoff_cap;
     unacked.backoff_ms = std::min(unacked.backoff_ms * 2, settings_.retry_backoff_ms_max);

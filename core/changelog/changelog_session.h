@@ -38,6 +38,10 @@ struct ChangelogSession {
   // a check goes out again once the reconciliation has been quiet for
   // retry_timeout_ms without matching.
   int64_t last_reconcile_ms = 0;
+  // When the peer was last heard from (monotonic). A peer silent for a
+  // while (cut off by a partition) gets only its oldest unacked batch
+  // resent, so that resends do not fill the network with copies it holds.
+  int64_t last_heard_ms = 0;
   std::map<uint64_t, UnackedBatch> unacked;  // by batch id
   // The ids sent on this connection, but for abandoned batches: each is
   // resent until acked, so it is not sent again (both sides'
