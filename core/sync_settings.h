@@ -46,6 +46,14 @@ inline constexpr std::string_view kDefectDigestUsesLocalIds = "digest_uses_local
 // tag applications) stays on every device, and arrives as if still valid.
 inline constexpr std::string_view kDefectCascadeSkipsUuidReferences = "cascade_skips_uuid_references";
 
+// The change-log engine (`sync.engine: changelog`, docs/engines/changelog.md):
+// a replica marks received changes merged in one step and applies them in a
+// later one, so a crash between leaves them marked and never applied.
+inline constexpr std::string_view kDefectChangelogMergedBeforeApplied = "changelog_merged_before_applied";
+// The change-log engine merges shared changes by a whole-record version
+// instead of per field: a concurrent edit of another field is lost.
+inline constexpr std::string_view kDefectChangelogRecordVersionGuard = "changelog_record_version_guard";
+
 // The HLC's send rule never takes the wall clock (only the counter moves):
 // HLCs fall behind physical time, which the HLC paper's l >= pt forbids.
 inline constexpr std::string_view kDefectHlcIgnoresWallClock = "hlc_ignores_wall_clock";

@@ -217,5 +217,13 @@ TEST_CASE("property: random multi-device histories converge once every fault hea
   CheckConvergence("leaderless");
 }
 
+TEST_CASE("property: random multi-device histories converge under the changelog engine", "[property][convergence]") {
+  CheckConvergence("changelog");
+}
+
+TEST_CASE("property: random multi-device histories converge under the leader engine", "[property][convergence]") {
+  CheckConvergence("leader");
+}
+
 }  // namespace
 }  // namespace syncsim
