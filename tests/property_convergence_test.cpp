@@ -18,6 +18,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -69,6 +70,23 @@ int GenerateFileCount() {
   return above_page ? *rc::gen::inRange(201, 260) : *rc::gen::inRange(0, 40);
 }
 
+// The leader engine's timers, drawn as the swarm draws them
+// (sim/scenario/swarm_knobs.cpp): the lease many round trips of the slowest
+// link, so that no healthy leader is deposed, and the stall window several
+// leases, because a failover waits a lease with work pending and nothing
+// committing (the seed design's availability, not a stall).
+void GenerateLeaderTimers(int latency_ms_max, json* scenario) {
+  int64_t lease_ms = 60'000;
+  if (*rc::gen::arbitrary<bool>()) {
+    const int64_t heartbeat_ms = *rc::gen::elementOf(std::vector<int64_t>{100, 500, 2'000, 10'000, 30'000});
+    lease_ms = std::max<int64_t>(heartbeat_ms * *rc::gen::elementOf(std::vector<int64_t>{2, 3, 5}),
+                                 20 * int64_t{latency_ms_max} + 1'000);
+    (*scenario)["sync"]["leader_heartbeat_ms"] = heartbeat_ms;
+    (*scenario)["sync"]["leader_lease_ms"] = lease_ms;
+  }
+  (*scenario)["stall_window_ms"] = std::max<int64_t>((*scenario)["stall_window_ms"].get<int64_t>(), 4 * lease_ms);
+}
+
 // A random history as a scenario document.
 json GenerateHistory(const std::string& engine) {
   json scenario = {{"name", "property_history"},
@@ -90,6 +108,7 @@ json GenerateHistory(const std::string& engine) {
   const int latency_max = latency_min + *rc::gen::inRange(1, 120);
   scenario["sync"] = GenerateKnobs(latency_max);
   scenario["sync"]["engine"] = engine;
+  if (engine == "leader") GenerateLeaderTimers(latency_max, &scenario);
   scenario["network"] = {{"latency_ms", {{"min", latency_min}, {"max", latency_max}}},
                          {"drop", *rc::gen::inRange(0, 21) / 100.0},
                          {"duplicate", *rc::gen::inRange(0, 21) / 100.0}};
