@@ -113,7 +113,8 @@ int RunUnder(const CompareArguments& arguments, const std::string& engine, Engin
     fmt::print(stderr, "syncsim: {}\n", status.message());
     return kExitBadInput;
   }
-  sim::RunOptions options;  // no out_dir: a comparison writes no snapshot
+  sim::RunOptions options;
+  options.out_dir.clear();  // a comparison writes no snapshot
   sim::RunResult result;
   status = sim::RunScenario(scenario, resolved, options, &result);
   if (!status.ok()) {
