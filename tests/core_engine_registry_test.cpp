@@ -16,6 +16,7 @@
 #include "core/engine_registry.h"
 #include "core/library_db.h"
 #include "core/model_registry.h"
+#include "tests/engine_test_doubles.h"
 
 namespace syncsim {
 namespace {
@@ -38,47 +39,10 @@ TEST_CASE("EngineRegistry: names are sorted and hold the default", "[core][engin
   CHECK(std::find(names.begin(), names.end(), core::kDefaultEngineName) != names.end());
 }
 
-class StepClock : public core::Clock {
- public:
-  int64_t now_ms() const override { return 1'700'000'000'000 + ms_; }
-  int64_t monotonic_ms() const override { return ms_; }
-  void Advance(int64_t ms) { ms_ += ms; }
-
- private:
-  int64_t ms_ = 0;
-};
-
-class CountingIds : public core::IdSource {
- public:
-  explicit CountingIds(uint64_t high) : high_(high) {}
-  Uuid NewUuid() override { return Uuid::FromRandomBits(high_, ++next_); }
-
- private:
-  uint64_t high_;
-  uint64_t next_ = 0;
-};
-
-struct Envelope {
-  Uuid from;
-  Uuid to;
-  std::string payload;
-};
-
-// Every message goes into one FIFO queue; nothing is lost or reordered.
-class QueueTransport : public core::Transport {
- public:
-  QueueTransport(Uuid self, std::deque<Envelope>* queue) : self_(self), queue_(queue) {}
-  void Send(const Uuid& peer, std::string_view /*kind*/, std::string payload) override {
-    queue_->push_back(Envelope{self_, peer, std::move(payload)});
-  }
-  std::vector<Uuid> ConnectedPeers() const override { return peers_; }
-  void Connect(const Uuid& peer) { peers_.push_back(peer); }
-
- private:
-  Uuid self_;
-  std::deque<Envelope>* queue_;
-  std::vector<Uuid> peers_;
-};
+using test::CountingIds;
+using test::Envelope;
+using test::QueueTransport;
+using test::StepClock;
 
 // One device: its database and an engine built through the registry.
 struct Device {

@@ -17,6 +17,7 @@
 #include "core/leader/leader_messages.h"
 #include "core/library_db.h"
 #include "core/model_registry.h"
+#include "tests/engine_test_doubles.h"
 
 namespace syncsim {
 namespace {
@@ -25,46 +26,10 @@ using core::Uuid;
 using core::leader::LeaderEngine;
 using core::leader::Role;
 
-class StepClock : public core::Clock {
- public:
-  int64_t now_ms() const override { return 1'700'000'000'000 + ms_; }
-  int64_t monotonic_ms() const override { return ms_; }
-  void Set(int64_t ms) { ms_ = ms; }
-
- private:
-  int64_t ms_ = 0;
-};
-
-class CountingIds : public core::IdSource {
- public:
-  explicit CountingIds(uint64_t high) : high_(high) {}
-  Uuid NewUuid() override { return Uuid::FromRandomBits(high_, ++next_); }
-
- private:
-  uint64_t high_;
-  uint64_t next_ = 0;
-};
-
-struct Envelope {
-  Uuid from;
-  Uuid to;
-  std::string payload;
-};
-
-class Net;
-
-class NetTransport : public core::Transport {
- public:
-  NetTransport(Uuid self, std::deque<Envelope>* queue) : self_(self), queue_(queue) {}
-  void Send(const Uuid& peer, std::string_view /*kind*/, std::string payload) override {
-    queue_->push_back(Envelope{self_, peer, std::move(payload)});
-  }
-  std::vector<Uuid> ConnectedPeers() const override { return {}; }
-
- private:
-  Uuid self_;
-  std::deque<Envelope>* queue_;
-};
+using test::CountingIds;
+using test::Envelope;
+using test::StepClock;
+using NetTransport = test::QueueTransport;
 
 struct Device {
   Uuid uuid;

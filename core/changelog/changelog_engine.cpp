@@ -46,9 +46,6 @@ void ChangelogEngine::Start() {
     assert(hlc.has_value());
     hlc_.Restore(*hlc);
   }
-  library_.SetState("device_uuid", device_.ToString());
-  library_.SetState("device_name", device_name_);
-  library_.SetState("library_id", library_id_.ToString());
   {
     // Held changes survive a restart in the log; merge what can be.
     SqliteDb::Transaction transaction(library_.sql());
@@ -57,54 +54,15 @@ void ChangelogEngine::Start() {
     PersistHlc();
     transaction.Commit();
   }
-  const ModelSpec* device_model = library_.registry().Find("device");
-  assert(device_model != nullptr);
-  if (!library_.LocalId(*device_model, device_).has_value()) {
-    Status status = WriteShared("device", device_, {{"name", device_name_}, {"os", "syncsim"}});
-    assert(status.ok());
-    (void)status;
-  }
+  RegisterDevice(device_, device_name_, library_id_);
 }
 
-Status ChangelogEngine::WriteOwned(const std::string& model, const Uuid& uuid, const nlohmann::json& data) {
-  return WriteLocal(model, uuid, data, /*deleted=*/false, /*shared=*/false);
-}
-
-Status ChangelogEngine::DeleteOwned(const std::string& model, const Uuid& uuid) {
-  return WriteLocal(model, uuid, nlohmann::json::object(), /*deleted=*/true, /*shared=*/false);
-}
-
-Status ChangelogEngine::WriteShared(const std::string& model, const Uuid& uuid, const nlohmann::json& data) {
-  return WriteLocal(model, uuid, data, /*deleted=*/false, /*shared=*/true);
-}
-
-Status ChangelogEngine::DeleteShared(const std::string& model, const Uuid& uuid) {
-  return WriteLocal(model, uuid, nlohmann::json::object(), /*deleted=*/true, /*shared=*/true);
-}
-
-Status ChangelogEngine::WriteLocal(const std::string& model, const Uuid& uuid, const nlohmann::json& data,
-                                   bool deleted, bool shared) {
-  const ModelSpec* spec = library_.registry().Find(model);
-  if (spec == nullptr) return Status::InvalidArgument(fmt::format("unknown model \"{}\"", model));
-  if (shared != (spec->ownership == Ownership::kShared)) {
-    return Status::InvalidArgument(fmt::format("model \"{}\" is {}", model, OwnershipName(spec->ownership)));
-  }
-  // A change carries every field of the record (those the write names at
-  // the write's HLC, the others at the version held).
+Status ChangelogEngine::WriteLocal(const LocalWrite& write) {
   WireRecord record;
-  record.model = model;
-  record.uuid = uuid;
-  record.deleted = deleted;
-  record.version = "0";  // replaced by WriteChange; Validate only needs it non-empty
-  if (!deleted) {
-    if (std::optional<nlohmann::json> existing = library_.ReadWireData(*spec, uuid); existing.has_value()) {
-      record.data = std::move(*existing);
-    }
-    record.data.update(data);
-  }
+  if (Status status = PrepareLocalWrite(library_, write, &record); !status.ok()) return status;
   if (Status status = applier_.Validate(record); !status.ok()) return status;
   SqliteDb::Transaction transaction(library_.sql());
-  WriteChange(std::move(record), shared, &data);
+  WriteChange(std::move(record), write.shared, &write.data);
   DeleteRequirers();
   PersistHlc();
   transaction.Commit();

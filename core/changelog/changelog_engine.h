@@ -28,6 +28,7 @@
 #include "core/changelog/changelog_session.h"
 #include "core/changelog/changelog_store.h"
 #include "core/engine.h"
+#include "core/local_write_engine.h"
 
 namespace syncsim::core::changelog {
 
@@ -43,17 +44,13 @@ inline constexpr int64_t kSilentResendsMax = 4;
 // Range items in one reconciliation message; more go in further messages.
 inline constexpr size_t kReconcileItemsPerMessageMax = 64;
 
-class ChangelogEngine final : public Engine {
+class ChangelogEngine final : public LocalWriteEngine {
  public:
   explicit ChangelogEngine(const EngineSetup& setup);
 
   void Start() override;
   LibraryDb& library() override { return library_; }
   Uuid NewUuid() override { return ids_.NewUuid(); }
-  Status WriteOwned(const std::string& model, const Uuid& uuid, const nlohmann::json& data) override;
-  Status DeleteOwned(const std::string& model, const Uuid& uuid) override;
-  Status WriteShared(const std::string& model, const Uuid& uuid, const nlohmann::json& data) override;
-  Status DeleteShared(const std::string& model, const Uuid& uuid) override;
   void OnPeerConnected(const Uuid& peer) override;
   void OnPeerDisconnected(const Uuid& peer) override { sessions_.erase(peer); }
   Status OnMessage(const Uuid& from, std::string_view payload) override;
@@ -80,7 +77,7 @@ class ChangelogEngine final : public Engine {
   };
 
   // --- Local writes (changelog_engine.cpp). ---
-  Status WriteLocal(const std::string& model, const Uuid& uuid, const nlohmann::json& data, bool deleted, bool shared);
+  Status WriteLocal(const LocalWrite& write) override;
   // Stamps, applies, logs, reports and queues one local change.
   // REQUIRES: Validate(record) ok; in a transaction.
   void WriteChange(WireRecord record, bool shared, const nlohmann::json* changed);

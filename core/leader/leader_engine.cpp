@@ -28,9 +28,6 @@ LeaderEngine::LeaderEngine(const EngineSetup& setup)
       log_(setup.library) {}
 
 void LeaderEngine::Start() {
-  library_.SetState("device_uuid", device_.ToString());
-  library_.SetState("device_name", device_name_);
-  library_.SetState("library_id", library_id_.ToString());
   hlc_ = library_.GetState(kHlcStateKey).value_or("");
   origin_seq_ = log_.GetNumber(kOriginSeqKey);
   commit_seq_ = log_.GetNumber(kCommitSeqKey);
@@ -48,54 +45,15 @@ void LeaderEngine::Start() {
   // The creator campaigns at once on a new library; everyone else waits to
   // hear from a leader.
   election_deadline_ms_ = (term_ == 0 && members_.front() == device_) ? now_ms : now_ms + ElectionDelayMs();
-  const ModelSpec* device_model = library_.registry().Find("device");
-  assert(device_model != nullptr);
-  if (!library_.LocalId(*device_model, device_).has_value()) {
-    Status status = WriteShared("device", device_, {{"name", device_name_}, {"os", "syncsim"}});
-    assert(status.ok());
-    (void)status;
-  }
+  RegisterDevice(device_, device_name_, library_id_);
 }
 
-Status LeaderEngine::WriteOwned(const std::string& model, const Uuid& uuid, const nlohmann::json& data) {
-  return WriteLocal(model, uuid, data, /*deleted=*/false, /*shared=*/false);
-}
-
-Status LeaderEngine::DeleteOwned(const std::string& model, const Uuid& uuid) {
-  return WriteLocal(model, uuid, nlohmann::json::object(), /*deleted=*/true, /*shared=*/false);
-}
-
-Status LeaderEngine::WriteShared(const std::string& model, const Uuid& uuid, const nlohmann::json& data) {
-  return WriteLocal(model, uuid, data, /*deleted=*/false, /*shared=*/true);
-}
-
-Status LeaderEngine::DeleteShared(const std::string& model, const Uuid& uuid) {
-  return WriteLocal(model, uuid, nlohmann::json::object(), /*deleted=*/true, /*shared=*/true);
-}
-
-Status LeaderEngine::WriteLocal(const std::string& model, const Uuid& uuid, const nlohmann::json& data, bool deleted,
-                                bool shared) {
-  const ModelSpec* spec = library_.registry().Find(model);
-  if (spec == nullptr) return Status::InvalidArgument(fmt::format("unknown model \"{}\"", model));
-  if (shared != (spec->ownership == Ownership::kShared)) {
-    return Status::InvalidArgument(fmt::format("model \"{}\" is {}", model, OwnershipName(spec->ownership)));
-  }
+Status LeaderEngine::WriteLocal(const LocalWrite& write) {
   WireRecord record;
-  record.model = model;
-  record.uuid = uuid;
-  record.data = nlohmann::json::object();
-  if (!deleted) {
-    // The log carries whole records: merge the update with what is held.
-    if (std::optional<nlohmann::json> existing = library_.ReadWireData(*spec, uuid); existing.has_value()) {
-      record.data = std::move(*existing);
-    }
-    record.data.update(data);
-  }
-  record.deleted = deleted;
-  record.version = "0";  // replaced by ApplyLocalWrite
+  if (Status status = PrepareLocalWrite(library_, write, &record); !status.ok()) return status;
   if (Status status = applier_.Validate(record); !status.ok()) return status;
   SqliteDb::Transaction transaction(library_.sql());
-  ApplyLocalWrite(std::move(record), shared);
+  ApplyLocalWrite(std::move(record), write.shared);
   DeleteRequirers();
   transaction.Commit();
   return Status::Ok();

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/engine.h"
+#include "core/local_write_engine.h"
 #include "core/leader/leader_log.h"
 #include "core/leader/leader_messages.h"
 
@@ -49,17 +50,13 @@ struct FollowerProgress {
   int64_t backoff_ms = 0;      // between unanswered heartbeats
 };
 
-class LeaderEngine final : public Engine {
+class LeaderEngine final : public LocalWriteEngine {
  public:
   explicit LeaderEngine(const EngineSetup& setup);
 
   void Start() override;
   LibraryDb& library() override { return library_; }
   Uuid NewUuid() override { return ids_.NewUuid(); }
-  Status WriteOwned(const std::string& model, const Uuid& uuid, const nlohmann::json& data) override;
-  Status DeleteOwned(const std::string& model, const Uuid& uuid) override;
-  Status WriteShared(const std::string& model, const Uuid& uuid, const nlohmann::json& data) override;
-  Status DeleteShared(const std::string& model, const Uuid& uuid) override;
   void OnPeerConnected(const Uuid& peer) override;
   void OnPeerDisconnected(const Uuid& peer) override;
   Status OnMessage(const Uuid& from, std::string_view payload) override;
@@ -87,7 +84,7 @@ class LeaderEngine final : public Engine {
 
  private:
   // --- leader_engine.cpp ---
-  Status WriteLocal(const std::string& model, const Uuid& uuid, const nlohmann::json& data, bool deleted, bool shared);
+  Status WriteLocal(const LocalWrite& write) override;
   // Applies `record` at a fresh local version and puts it in the outbox.
   void ApplyLocalWrite(WireRecord record, bool shared);
   // Deletes (as own writes) the shared records that require a record

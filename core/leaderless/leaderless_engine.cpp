@@ -42,59 +42,16 @@ void LeaderlessEngine::Start() {
     assert(hlc.has_value());
     hlc_.Restore(*hlc);
   }
-  // Name the database's device and library, so a snapshot explains itself.
-  library_.SetState("device_uuid", device_.ToString());
-  library_.SetState("device_name", device_name_);
-  library_.SetState("library_id", library_id_.ToString());
-  const ModelSpec* device_model = library_.registry().Find("device");
-  assert(device_model != nullptr);
-  if (!library_.LocalId(*device_model, device_).has_value()) {
-    Status status = WriteShared("device", device_, {{"name", device_name_}, {"os", "syncsim"}});
-    assert(status.ok());
-  }
+  RegisterDevice(device_, device_name_, library_id_);
 }
 
-Status LeaderlessEngine::WriteOwned(const std::string& model, const Uuid& uuid, const nlohmann::json& data) {
-  return WriteLocal(model, uuid, data, /*deleted=*/false, /*shared=*/false);
-}
-
-Status LeaderlessEngine::DeleteOwned(const std::string& model, const Uuid& uuid) {
-  return WriteLocal(model, uuid, nlohmann::json::object(), /*deleted=*/true, /*shared=*/false);
-}
-
-Status LeaderlessEngine::WriteShared(const std::string& model, const Uuid& uuid, const nlohmann::json& data) {
-  return WriteLocal(model, uuid, data, /*deleted=*/false, /*shared=*/true);
-}
-
-Status LeaderlessEngine::DeleteShared(const std::string& model, const Uuid& uuid) {
-  return WriteLocal(model, uuid, nlohmann::json::object(), /*deleted=*/true, /*shared=*/true);
-}
-
-Status LeaderlessEngine::WriteLocal(const std::string& model, const Uuid& uuid, const nlohmann::json& data, bool deleted,
-                              bool shared) {
-  const ModelSpec* spec = library_.registry().Find(model);
-  if (spec == nullptr) return Status::InvalidArgument(fmt::format("unknown model \"{}\"", model));
-  if (shared != (spec->ownership == Ownership::kShared)) {
-    return Status::InvalidArgument(fmt::format("model \"{}\" is {}", model, OwnershipName(spec->ownership)));
-  }
+Status LeaderlessEngine::WriteLocal(const LocalWrite& write) {
   WireRecord record;
-  record.model = model;
-  record.uuid = uuid;
-  // An update names only the fields it changes; the wire always carries the
-  // whole record, so merge with what the device holds.
-  record.data = nlohmann::json::object();
-  if (!deleted) {
-    if (std::optional<nlohmann::json> existing = library_.ReadWireData(*spec, uuid); existing.has_value()) {
-      record.data = std::move(*existing);
-    }
-    record.data.update(data);
-  }
-  record.deleted = deleted;
-  record.version = "0";  // replaced by ApplyLocalWrite; Validate only needs it non-empty
+  if (Status status = PrepareLocalWrite(library_, write, &record); !status.ok()) return status;
   if (Status status = applier_.Validate(record); !status.ok()) return status;
 
   SqliteDb::Transaction transaction(library_.sql());
-  ApplyLocalWrite(std::move(record), shared, &data);
+  ApplyLocalWrite(std::move(record), write.shared, &write.data);
   DeleteRequirers();
   PersistHlc();
   transaction.Commit();

@@ -29,6 +29,7 @@
 
 #include "core/clock.h"
 #include "core/engine.h"
+#include "core/local_write_engine.h"
 #include "core/hlc.h"
 #include "core/leaderless/peer_session.h"
 #include "core/library_db.h"
@@ -42,7 +43,7 @@
 
 namespace syncsim::core {
 
-class LeaderlessEngine final : public Engine {
+class LeaderlessEngine final : public LocalWriteEngine {
  public:
   // Every pointer in `setup` must outlive the engine.
   explicit LeaderlessEngine(const EngineSetup& setup);
@@ -51,10 +52,6 @@ class LeaderlessEngine final : public Engine {
   void Start() override;
   LibraryDb& library() override { return library_; }
   Uuid NewUuid() override { return ids_.NewUuid(); }
-  Status WriteOwned(const std::string& model, const Uuid& uuid, const nlohmann::json& data) override;
-  Status DeleteOwned(const std::string& model, const Uuid& uuid) override;
-  Status WriteShared(const std::string& model, const Uuid& uuid, const nlohmann::json& data) override;
-  Status DeleteShared(const std::string& model, const Uuid& uuid) override;
   // A fresh session that starts a watermark exchange.
   void OnPeerConnected(const Uuid& peer) override;
   // Forgets the session: its buffer, unacked batches and request in flight.
@@ -92,8 +89,7 @@ class LeaderlessEngine final : public Engine {
   std::string ResumeWatermark(const Uuid& owner, const std::string& model);
 
  private:
-  Status WriteLocal(const std::string& model, const Uuid& uuid, const nlohmann::json& data, bool deleted,
-                    bool shared);
+  Status WriteLocal(const LocalWrite& write) override;
   // Stamps `record` with a fresh HLC, applies it, logs it if shared and
   // queues it for the peers. REQUIRES: Validate(record) ok; in a transaction.
   // `changed`: the fields the writer named (null: every field), which a
