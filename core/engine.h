@@ -204,6 +204,19 @@ class Engine {
   // Called for each EngineEvent; the default engine reports none.
   using EventObserver = std::function<void(const EngineEvent&)>;
   virtual void SetEventObserver(EventObserver observer) { (void)observer; }
+
+  // True when the change `change_id` is in the device's database. An
+  // engine whose acknowledgements promise durability reports each change
+  // it acks as a "durable_ack" EngineEvent, and answers this for it: the
+  // simulator asks, after every restart that followed a crash or a power
+  // loss, about every change the device had acked before (a change acked
+  // and then lost is a broken promise). Engines that report no
+  // "durable_ack" are never asked; the default answer is false so that
+  // one that reports them without answering fails loudly.
+  virtual bool HoldsChange(const std::string& change_id) {
+    (void)change_id;
+    return false;
+  }
 };
 
 }  // namespace syncsim::core

@@ -1,5 +1,7 @@
 #include "core/library_db.h"
 
+#include "core/storage_error.h"
+
 #include <cassert>
 
 #include <fmt/format.h>
@@ -67,22 +69,29 @@ CREATE TABLE sync_state (
 
 }  // namespace
 
-Status LibraryDb::Open(const std::string& path, const ModelRegistry& registry, std::unique_ptr<LibraryDb>* result) {
+Status LibraryDb::Open(const std::string& path, const ModelRegistry& registry, std::unique_ptr<LibraryDb>* result,
+                       const LibraryDbOptions& options) {
   std::unique_ptr<SqliteDb> db;
-  Status status = SqliteDb::Open(path, &db);
+  Status status = SqliteDb::Open(path, &db, options.vfs);
   if (!status.ok()) return status;
   // Foreign keys are declared for anyone querying a snapshot, but not
   // enforced: dangling references are what the checker must observe under
   // the regression policies, not something SQLite should refuse.
-  status = db->TryExecute("PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;");
+  status = db->TryExecute("PRAGMA foreign_keys = OFF; " + options.pragmas);
   if (!status.ok()) return Status::IoError(path + ": " + status.message());
   std::unique_ptr<LibraryDb> library(new LibraryDb(std::move(db), registry));
   sqlite3_rollback_hook(library->sql().handle(), &LibraryDb::OnRollback, library.get());
-  Statement& exists = library->sql().Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sync_state'");
-  if (!exists.Step()) return Status::Corruption(path + ": cannot read the schema");
-  bool is_new = exists.Int(0) == 0;
-  exists.Reset();
-  if (is_new) library->CreateSchema();
+  // Reading the schema is the first read of the file, and creating it the
+  // first write: a damaged file or a failing disk shows here.
+  try {
+    Statement& exists = library->sql().Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sync_state'");
+    if (!exists.Step()) return Status::Corruption(path + ": cannot read the schema");
+    bool is_new = exists.Int(0) == 0;
+    exists.Reset();
+    if (is_new) library->CreateSchema();
+  } catch (const StorageError& error) {
+    return Status::IoError(path + ": " + error.what());
+  }
   *result = std::move(library);
   return Status::Ok();
 }

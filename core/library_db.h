@@ -25,12 +25,22 @@
 
 namespace syncsim::core {
 
+// How a library database is opened: through which SQLite VFS, and with
+// which journal and durability pragmas (run before anything is written,
+// since a journal mode chosen later would not cover the schema).
+struct LibraryDbOptions {
+  std::string vfs;  // empty: SQLite's default VFS
+  std::string pragmas = "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;";
+};
+
 class LibraryDb {
  public:
   // Opens the database at `path` (":memory:" for a private in-memory one)
   // and creates the schema if the database is new. `registry` must outlive
-  // the LibraryDb. On failure returns a Status naming the path.
-  static Status Open(const std::string& path, const ModelRegistry& registry, std::unique_ptr<LibraryDb>* result);
+  // the LibraryDb. On failure (the storage's too: a damaged file, an I/O
+  // error) returns a Status naming the path; nothing is opened.
+  static Status Open(const std::string& path, const ModelRegistry& registry, std::unique_ptr<LibraryDb>* result,
+                     const LibraryDbOptions& options = {});
 
   SqliteDb& sql() { return *db_; }
   const ModelRegistry& registry() const { return registry_; }

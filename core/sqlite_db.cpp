@@ -3,13 +3,38 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/storage_error.h"
+
 namespace syncsim::core {
+
+bool IsStorageFailure(int code) {
+  switch (code & 0xff) {
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_CANTOPEN:
+      return true;
+    default:
+      return false;
+  }
+}
+
 namespace {
 
 [[noreturn]] void FailSql(sqlite3* handle, std::string_view what) {
   std::fprintf(stderr, "syncsim: SQLite error in %.*s: %s\n", static_cast<int>(what.size()), what.data(),
                handle != nullptr ? sqlite3_errmsg(handle) : "(no handle)");
   std::abort();
+}
+
+// A failed statement: the storage's failure is thrown for the engine's host
+// (core/storage_error.h); any other error is a bug of our SQL.
+[[noreturn]] void FailStatement(sqlite3* handle, int code, std::string_view what) {
+  if (IsStorageFailure(code)) {
+    throw StorageError(code, std::string(sqlite3_errstr(code)) + " in: " + std::string(what.substr(0, 200)));
+  }
+  FailSql(handle, what);
 }
 
 }  // namespace
@@ -56,7 +81,8 @@ bool Statement::Step() {
   int result = sqlite3_step(statement_);
   if (result == SQLITE_ROW) return true;
   if (result == SQLITE_DONE) return false;
-  FailSql(sqlite3_db_handle(statement_), sqlite3_sql(statement_));
+  FailStatement(sqlite3_db_handle(statement_), sqlite3_extended_errcode(sqlite3_db_handle(statement_)),
+                sqlite3_sql(statement_));
 }
 
 void Statement::Run() {
@@ -94,9 +120,10 @@ void Statement::Reset() {
   sqlite3_clear_bindings(statement_);
 }
 
-Status SqliteDb::Open(const std::string& path, std::unique_ptr<SqliteDb>* result) {
+Status SqliteDb::Open(const std::string& path, std::unique_ptr<SqliteDb>* result, const std::string& vfs) {
   sqlite3* handle = nullptr;
-  int code = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int code = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                             vfs.empty() ? nullptr : vfs.c_str());
   if (code != SQLITE_OK) {
     std::string message = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(code);
     sqlite3_close(handle);
@@ -112,8 +139,10 @@ SqliteDb::~SqliteDb() {
 }
 
 void SqliteDb::Execute(std::string_view sql) {
-  Status status = TryExecute(sql);
-  if (!status.ok()) FailSql(handle_, status.message());
+  const std::string owned(sql);
+  if (sqlite3_exec(handle_, owned.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    FailStatement(handle_, sqlite3_extended_errcode(handle_), owned);
+  }
 }
 
 Status SqliteDb::TryExecute(std::string_view sql) {
@@ -156,13 +185,19 @@ SqliteDb::Transaction::Transaction(SqliteDb& db) : db_(db) { db_.Prepare("BEGIN"
 
 SqliteDb::Transaction::~Transaction() {
   if (done_) return;
+  // SQLite may have rolled the transaction back itself (it does after some
+  // I/O errors and a full disk): then there is nothing left to undo.
+  if (sqlite3_get_autocommit(db_.handle_) != 0) return;
   if (!db_.rollback_journal_) {
     // Only an exception thrown out of a transaction gets here, and without
     // a journal its writes stay: stop rather than go on with half of them.
     std::fprintf(stderr, "syncsim: a transaction was abandoned on a database without a rollback journal\n");
     std::abort();
   }
-  db_.Prepare("ROLLBACK").Run();
+  // Runs while a StorageError unwinds, so it must not throw: a rollback the
+  // storage refuses leaves the journal for the recovery of the next open,
+  // and the host reopens the database after any StorageError.
+  sqlite3_exec(db_.handle_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void SqliteDb::Transaction::Commit() {

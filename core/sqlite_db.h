@@ -38,8 +38,10 @@ class Statement {
   Statement& BindOptional(int index, const std::optional<int64_t>& value);
 
   // Steps once. Returns true when a row is available, false when done.
-  // Aborts on an SQL error: every statement the core runs is its own SQL
-  // over its own schema, so an error there is a bug, not bad input.
+  // Throws StorageError when the storage fails under the statement
+  // (core/storage_error.h). Aborts on any other SQL error: every statement
+  // the core runs is its own SQL over its own schema, so an error there is
+  // a bug, not bad input.
   bool Step();
   // Steps until done (for statements that return no rows).
   void Run();
@@ -62,14 +64,17 @@ class Statement {
 
 class SqliteDb {
  public:
-  // Opens (creating if needed) the database at `path`; ":memory:" gives a
-  // private in-memory database. On failure returns a Status naming the path.
-  static Status Open(const std::string& path, std::unique_ptr<SqliteDb>* result);
+  // Opens (creating if needed) the database at `path` through the SQLite VFS
+  // named `vfs` (empty: the default one); ":memory:" gives a private
+  // in-memory database. On failure returns a Status naming the path.
+  static Status Open(const std::string& path, std::unique_ptr<SqliteDb>* result, const std::string& vfs = "");
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
 
-  // Runs one or more statements without results. Aborts on error (our SQL).
+  // Runs one or more statements without results. Throws StorageError when
+  // the storage fails (core/storage_error.h); aborts on any other error
+  // (our SQL).
   void Execute(std::string_view sql);
   // Runs one or more statements, reporting errors as Status (for SQL that
   // reads databases the core did not write, such as snapshots).
@@ -96,7 +101,9 @@ class SqliteDb {
 
   // Scoped transaction: BEGIN on construction, COMMIT on Commit(), ROLLBACK
   // if destroyed without Commit() (an abort instead when the rollback journal
-  // is off: nothing could be undone). Not nestable.
+  // is off: nothing could be undone). Commit() throws StorageError when the
+  // storage refuses the commit; the destructor then rolls back and never
+  // throws. Not nestable.
   class Transaction {
    public:
     explicit Transaction(SqliteDb& db);

@@ -35,7 +35,8 @@ std::optional<SharedMerge> ParseSharedMerge(std::string_view text) {
 const std::vector<std::string_view>& KnownDefects() {
   static const std::vector<std::string_view> known = {
       kDefectAckWithoutMax,      kDefectBufferDropsNew,       kDefectCascadeSkipsUuidReferences,
-      kDefectChangelogMergedBeforeApplied, kDefectChangelogRecordVersionGuard,
+      kDefectChangelogAckBeforeCommit, kDefectChangelogMergedBeforeApplied,
+      kDefectChangelogReceiveWithoutSync, kDefectChangelogRecordVersionGuard,
       kDefectDigestUsesLocalIds, kDefectHlcIgnoresWallClock,  kDefectLeaderNoFencing,
       kDefectLeaderReusesTerm,   kDefectLwwGuardPruned,       kDefectWatermarkSkipsParked};
   return known;

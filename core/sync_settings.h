@@ -53,6 +53,14 @@ inline constexpr std::string_view kDefectChangelogMergedBeforeApplied = "changel
 // The change-log engine merges shared changes by a whole-record version
 // instead of per field: a concurrent edit of another field is lost.
 inline constexpr std::string_view kDefectChangelogRecordVersionGuard = "changelog_record_version_guard";
+// The change-log engine acks a received batch before its transaction
+// commits: a crash inside the transaction (at an I/O point, or a storage
+// error) loses changes the sender already counts as delivered.
+inline constexpr std::string_view kDefectChangelogAckBeforeCommit = "changelog_ack_before_commit";
+// The change-log engine receives batches with PRAGMA synchronous = OFF (to
+// go faster) and acks them once committed: committed is not durable, and
+// only a power loss before the next synced commit shows it.
+inline constexpr std::string_view kDefectChangelogReceiveWithoutSync = "changelog_receive_without_sync";
 
 // The HLC's send rule never takes the wall clock (only the counter moves):
 // HLCs fall behind physical time, which the HLC paper's l >= pt forbids.

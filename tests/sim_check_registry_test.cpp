@@ -58,7 +58,8 @@ TEST_CASE("the check registry lists every check once, in the order of result.jso
       "stall",          "converge_within_ms", "converged",          "quiescent",         "linkage_min",
       "counts.DEVICE.MODEL", "orphans_max",   "resyncs_max",        "repaired_max",      "invariant.acks",
       "invariant.dangling",  "invariant.closure", "invariant.paths", "invariant.hlc",    "invariant.hlc_bounds",
-      "workloads", "invariant.one_leader_per_term", "invariant.unique_seq", "invariant.acked_writes_kept"};
+      "workloads", "invariant.one_leader_per_term", "invariant.unique_seq", "invariant.acked_writes_kept",
+      "storage.integrity", "storage.acked_kept"};
   REQUIRE(names == expected);
   for (const Check& check : RegisteredChecks()) REQUIRE(check.evaluate != nullptr);
 }
@@ -68,7 +69,8 @@ TEST_CASE("must_fail names the registered checks, in the order its error message
       "stall",          "converged",         "quiescent",       "linkage_min",   "orphans_max",
       "resyncs_max",    "repaired_max",      "invariant.acks",  "invariant.closure", "invariant.paths",
       "invariant.hlc",  "invariant.dangling", "invariant.hlc_bounds", "workloads", "converge_within_ms",
-      "invariant.one_leader_per_term", "invariant.unique_seq", "invariant.acked_writes_kept"};
+      "invariant.one_leader_per_term", "invariant.unique_seq", "invariant.acked_writes_kept", "storage.integrity",
+      "storage.acked_kept"};
   REQUIRE(syncsim::sim::CheckNames() == expected);
   syncsim::sim::Scenario scenario;
   const syncsim::core::Status status =
@@ -78,7 +80,7 @@ TEST_CASE("must_fail names the registered checks, in the order its error message
           "converged, quiescent, linkage_min, orphans_max, resyncs_max, repaired_max, invariant.acks, "
           "invariant.closure, invariant.paths, invariant.hlc, invariant.dangling, invariant.hlc_bounds, workloads, "
           "converge_within_ms, invariant.one_leader_per_term, invariant.unique_seq, invariant.acked_writes_kept, "
-          "counts.DEVICE.MODEL");
+          "storage.integrity, storage.acked_kept, counts.DEVICE.MODEL");
 }
 
 TEST_CASE("every expect key the loader accepts is read by a check") {

@@ -69,3 +69,48 @@ TEST_CASE("swarm: drawn steps stay before the next explicit time and within the 
 
 }  // namespace
 }  // namespace syncsim
+
+namespace syncsim {
+namespace {
+
+TEST_CASE("swarm: storage faults are drawn from their own stream, and never with the journal off", "[swarm][storage]") {
+  size_t power_losses = 0;
+  size_t at_io = 0;
+  size_t device_faults = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    json document = TwoDevices();
+    const json drawn = sim::ApplySwarm(seed, &document);
+    REQUIRE(drawn.is_object());
+    // The same seed gives the same draws.
+    json again = TwoDevices();
+    CHECK(sim::ApplySwarm(seed, &again) == drawn);
+    CHECK(again == document);
+    for (const json& step : document["steps"]) {
+      if (step.value("action", "") != "crash") continue;
+      if (step.value("power_loss", false)) ++power_losses;
+      if (step.contains("at_io")) ++at_io;
+    }
+    for (const json& device : document["devices"]) {
+      if (device.contains("storage")) ++device_faults;
+    }
+    CHECK(LoadWithSwarm(document, seed).ok());
+    // The journal off: no storage fault at all, and the file still loads.
+    json off = TwoDevices();
+    off["storage"] = {{"journal", "off"}};
+    const json drawn_off = sim::ApplySwarm(seed, &off);
+    CHECK_FALSE(drawn_off.contains("storage"));
+    for (const json& step : off["steps"]) CHECK_FALSE((step.contains("power_loss") || step.contains("at_io")));
+    for (const json& device : off["devices"]) CHECK_FALSE(device.contains("storage"));
+    // The network, clocks and fault steps are those of a swarm without
+    // storage draws: the storage stream shifts no other.
+    CHECK(drawn_off["network"] == drawn["network"]);
+    CHECK(drawn_off["clocks"] == drawn["clocks"]);
+    CHECK(drawn_off["steps"].size() == drawn["steps"].size());
+  }
+  CHECK(power_losses > 0);
+  CHECK(at_io > 0);
+  CHECK(device_faults > 0);
+}
+
+}  // namespace
+}  // namespace syncsim

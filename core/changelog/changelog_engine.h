@@ -68,6 +68,9 @@ class ChangelogEngine final : public LocalWriteEngine {
   int64_t UnackedSharedChanges(const Uuid& peer) override { return store_.CountUnacked(peer, device_); }
   std::optional<std::string> NewestChangeHlc() override { return store_.NewestSharedHlc(); }
   void SetSharedWriteObserver(SharedWriteObserver observer) override { observer_ = std::move(observer); }
+  // Reports a "durable_ack" for every change of every batch it acks.
+  void SetEventObserver(EventObserver observer) override { event_observer_ = std::move(observer); }
+  bool HoldsChange(const std::string& change_id) override { return store_.Holds(change_id); }
 
  private:
   // A change in the log waiting to go to the peers (all but `from`).
@@ -98,6 +101,9 @@ class ChangelogEngine final : public LocalWriteEngine {
   // --- Receiving (changelog_receive.cpp). ---
   Status ValidateChange(const Change& change) const;
   void ReceiveChanges(const Uuid& from, ChangelogSession& session, const ChangesBatch& batch);
+  // Acks `batch` to `from`, a promise that every change of it is durable
+  // here (reported as "durable_ack" events).
+  void AckBatch(const Uuid& from, const ChangesBatch& batch);
   void ReceiveAck(const Uuid& from, ChangelogSession& session, const ChangesAck& ack);
   void ReceiveReconcile(const Uuid& from, ChangelogSession& session, const ReconcileMessage& message);
 
@@ -129,6 +135,7 @@ class ChangelogEngine final : public LocalWriteEngine {
   ChangelogStore store_;
   EngineCounters counters_;
   SharedWriteObserver observer_;
+  EventObserver event_observer_;
 
   // Volatile.
   std::vector<Pending> pending_;

@@ -2,6 +2,8 @@
 // anything of it is applied; changes are logged (unmerged) and merged in
 // the same transaction, then acked; reconciliation steps are answered.
 #include <cassert>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -69,6 +71,14 @@ Status ChangelogEngine::OnMessage(const Uuid& from, std::string_view payload) {
 void ChangelogEngine::ReceiveChanges(const Uuid& from, ChangelogSession& session, const ChangesBatch& batch) {
   (void)session;
   const bool mark_first = settings_.HasDefect(kDefectChangelogMergedBeforeApplied);
+  const bool ack_first = settings_.HasDefect(kDefectChangelogAckBeforeCommit);
+  std::optional<int64_t> synchronous;  // the level the unsynced defect restores
+  if (settings_.HasDefect(kDefectChangelogReceiveWithoutSync)) {
+    Statement& level = library_.sql().Prepare("PRAGMA synchronous");
+    if (level.Step()) synchronous = level.Int(0);
+    level.Reset();
+    library_.sql().Execute("PRAGMA synchronous = OFF");
+  }
   {
     SqliteDb::Transaction transaction(library_.sql());
     for (const Change& change : batch.changes) {
@@ -90,11 +100,19 @@ void ChangelogEngine::ReceiveChanges(const Uuid& from, ChangelogSession& session
     }
     DeleteRequirers();
     PersistHlc();
+    if (ack_first) AckBatch(from, batch);  // the defect: the transaction may still fail
     transaction.Commit();
   }
+  if (synchronous.has_value()) library_.sql().Execute("PRAGMA synchronous = " + std::to_string(*synchronous));
   ++counters_.pages_received;
-  Send(from, ChangesAck{.library = library_id_, .batch_id = batch.batch_id});
+  if (!ack_first) AckBatch(from, batch);
   if (pending_.size() >= settings_.batch_size) FlushPending();
+}
+
+void ChangelogEngine::AckBatch(const Uuid& from, const ChangesBatch& batch) {
+  Send(from, ChangesAck{.library = library_id_, .batch_id = batch.batch_id});
+  if (!event_observer_) return;
+  for (const Change& change : batch.changes) event_observer_(EngineEvent{.kind = "durable_ack", .change = change.id});
 }
 
 void ChangelogEngine::ReceiveAck(const Uuid& from, ChangelogSession& session, const ChangesAck& ack) {

@@ -46,6 +46,14 @@ bool ChangelogStore::Insert(const Change& change, bool merged) {
   return true;
 }
 
+bool ChangelogStore::Holds(const std::string& id) {
+  Statement& row = library_.sql().Prepare("SELECT 1 FROM changelog_changes WHERE id = ?1");
+  row.Bind(1, id);
+  const bool held = row.Step();
+  row.Reset();
+  return held;
+}
+
 std::optional<Change> ChangelogStore::Read(const std::string& id) {
   SqliteDb& sql = library_.sql();
   Statement& row = sql.Prepare(

@@ -34,6 +34,8 @@ class ChangelogStore {
   // id is there already.
   bool Insert(const Change& change, bool merged);
   std::optional<Change> Read(const std::string& id);
+  // True when the change `id` is in the log (merged or not).
+  bool Holds(const std::string& id);
   void MarkMerged(const std::string& id);
 
   // Every id in [lo, hi), sorted.

@@ -45,8 +45,17 @@ struct UnackedChanges {
 };
 
 // One device whose library database exists at the end of the run.
+// What the device's storage went through (sim/cluster/device_storage.h).
+struct StorageFacts {
+  uint64_t integrity_checks = 0;                // one after each death
+  std::vector<std::string> integrity_failures;  // failed checks and reopens
+  uint64_t acked_changes_verified = 0;          // durable acks looked for after restarts
+  std::vector<std::string> lost_acked_changes;  // ... and not found
+};
+
 struct DeviceRunFacts {
   std::string name;
+  StorageFacts storage;
   DatabaseFacts database;
   core::EngineCounters counters;
   // max(hlc) of its shared_changes log; empty when the log is.

@@ -23,7 +23,8 @@ Cluster::Cluster(ClusterSettings settings)
   }
   for (const SimDeviceSettings& device : settings_.devices) {
     devices_.push_back(std::make_unique<SimDevice>(device, directory_.UuidOf(device.name), library_id_,
-                                                   streams_.Stream("ids/" + device.name), &scheduler_, &network_,
+                                                   streams_.Stream("ids/" + device.name),
+                                                   streams_.Stream("storage/" + device.name), &scheduler_, &network_,
                                                    &directory_, &settings_.sync));
     devices_.back()->SetSharedWriteObserver(
         [this](const core::SharedChangeEntry& change) { oracle_.Observe(change); });
@@ -67,6 +68,8 @@ bool Cluster::Quiescent() const {
   // A (re)connection not yet announced still has its exchange to run.
   if (network_.notifications_pending() > 0) return false;
   for (const auto& device : devices_) {
+    // A device down after a storage error comes back by itself.
+    if (device->restarting()) return false;
     if (!device->is_on()) continue;
     if (device->engine().HasUnflushedWrites()) return false;
     for (const core::PeerStatus& status : device->engine().PeerStatuses()) {

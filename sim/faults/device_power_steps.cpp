@@ -15,8 +15,7 @@ core::Status ParseDevicePowerStep(std::string_view action, const nlohmann::json&
 }
 
 core::Status TurnDeviceOn(const std::any& settings, ActionRun* run) {
-  SimDevice& device = run->cluster().device(std::any_cast<const DevicePowerSettings&>(settings).device);
-  return device.is_on() ? core::Status::Ok() : device.Start();
+  return run->cluster().device(std::any_cast<const DevicePowerSettings&>(settings).device).TurnOn();
 }
 
 }  // namespace syncsim::sim

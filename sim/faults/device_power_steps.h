@@ -20,8 +20,9 @@ namespace syncsim::sim {
 core::Status ParseDevicePowerStep(std::string_view action, const nlohmann::json& step, const std::string& path,
                                   StepParseContext* context, std::any* settings);
 
-// Starts the step's device unless it runs already (start and restart):
-// the device's database Status.
+// Starts the step's device unless it runs already (start and restart),
+// after a crash armed for an I/O point it has not reached (SimDevice::
+// TurnOn): the device's database Status.
 core::Status TurnDeviceOn(const std::any& settings, ActionRun* run);
 
 }  // namespace syncsim::sim

@@ -27,6 +27,10 @@ struct PartitionSettings {
 // start, crash, restart.
 struct DevicePowerSettings {
   std::string device;
+  // A crash's only (sim/faults/crash.cpp): the disk loses what was not
+  // synced; the crash strikes at the device's at_io-th write or sync.
+  bool power_loss = false;
+  uint64_t at_io = 0;
 };
 
 struct ClockJumpSettings {

@@ -19,6 +19,7 @@
 #include "sim/action/network_settings.h"
 #include "sim/kernel/device_clock.h"
 #include "sim/kernel/network.h"
+#include "sim/storage/storage_settings.h"
 
 namespace syncsim::sim {
 
@@ -45,6 +46,7 @@ struct ScenarioDevice {
   std::string name;
   DeviceClockSettings clock;
   bool start = true;  // false: off until a `start` step (a late joiner)
+  DeviceStorageOverrides storage;  // its own fault probabilities, if any
 };
 
 // One step of the timeline: when, which action, and the settings the
@@ -85,6 +87,7 @@ struct Scenario {
   std::vector<ScenarioDevice> devices;
   ScenarioNetwork network;
   core::SyncSettings sync;
+  ScenarioStorage storage;
   // How long without progress, while work is pending or devices disagree,
   // counts as a stall (virtual time).
   int64_t stall_window_ms = kScenarioStallWindowMsDefault;

@@ -22,6 +22,7 @@
 #include "sim/base/json_readers.h"
 #include "sim/base/strict_json.h"
 #include "sim/check/check.h"
+#include "sim/scenario/scenario_storage.h"
 #include "sim/scenario/step_parser.h"
 #include "sim/scenario/swarm.h"
 
@@ -42,10 +43,11 @@ constexpr int64_t kStallWindowMsMin = 1'000;
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
 
-constexpr std::array<std::string_view, 9> kRootKeys = {"name",  "description",     "seed",  "devices", "network",
-                                                       "sync",  "stall_window_ms", "steps", "expect"};
+constexpr std::array<std::string_view, 10> kRootKeys = {"name",    "description",     "seed",  "devices",
+                                                        "network", "sync",            "storage", "stall_window_ms",
+                                                        "steps",   "expect"};
 constexpr std::array<std::string_view, 3> kRootRequiredKeys = {"name", "devices", "steps"};
-constexpr std::array<std::string_view, 3> kDeviceKeys = {"name", "clock", "start"};
+constexpr std::array<std::string_view, 4> kDeviceKeys = {"name", "clock", "start", "storage"};
 constexpr std::array<std::string_view, 1> kDeviceRequiredKeys = {"name"};
 constexpr std::array<std::string_view, 2> kClockKeys = {"offset_ms", "drift_ppm"};
 constexpr std::array<std::string_view, 15> kSyncKeys = {
@@ -155,11 +157,15 @@ class ScenarioParser {
     if (const json* value = Find(document, "sync")) {
       SYNCSIM_RETURN_IF_ERROR(ParseSync(*value, "sync"));
     }
+    if (const json* value = Find(document, "storage")) {
+      SYNCSIM_RETURN_IF_ERROR(ParseStorageSettings(*value, "storage", &scenario_.storage));
+    }
     if (const json* value = Find(document, "stall_window_ms")) {
       SYNCSIM_RETURN_IF_ERROR(
           ReadInteger(*value, "stall_window_ms", kStallWindowMsMin, kScenarioTimeMsMax, &scenario_.stall_window_ms));
     }
     SYNCSIM_RETURN_IF_ERROR(StepParser(DevicePowers()).Parse(document["steps"], "steps", &scenario_.steps));
+    SYNCSIM_RETURN_IF_ERROR(CheckStorageCanFault());
     if (const json* value = Find(document, "expect")) {
       SYNCSIM_RETURN_IF_ERROR(ParseExpect(*value, "expect"));
     }
@@ -174,6 +180,16 @@ class ScenarioParser {
     std::vector<std::pair<std::string, bool>> devices;
     for (const ScenarioDevice& device : scenario_.devices) devices.emplace_back(device.name, device.start);
     return devices;
+  }
+
+  // Without a journal a failed write cannot be undone and a power loss
+  // leaves half a transaction: such a run would judge SQLite, not the
+  // engine. Storage faults need storage.journal "wal" or "rollback".
+  Status CheckStorageCanFault() const {
+    if (scenario_.storage.journal != JournalMode::kOff || !ScenarioFaultsStorage(scenario_)) return Status::Ok();
+    return Invalid("storage.journal", "\"off\" cannot simulate the storage faults the scenario asks for (an "
+                                      "error probability, a crash with power_loss or at_io): use \"wal\" or "
+                                      "\"rollback\"");
   }
 
   Status ParseDevices(const json& value, const std::string& path) {
@@ -210,6 +226,9 @@ class ScenarioParser {
       }
       if (const json* start = Find(element, "start")) {
         SYNCSIM_RETURN_IF_ERROR(ReadBool(*start, MemberPath(device_path, "start"), &device.start));
+      }
+      if (const json* storage = Find(element, "storage")) {
+        SYNCSIM_RETURN_IF_ERROR(ParseDeviceStorage(*storage, MemberPath(device_path, "storage"), &device.storage));
       }
       device_names_.insert(device.name);
       scenario_.devices.push_back(std::move(device));

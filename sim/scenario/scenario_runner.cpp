@@ -20,6 +20,7 @@
 #include "sim/check/liveness.h"
 #include "sim/check/state_fingerprint.h"
 #include "sim/cluster/cluster.h"
+#include "sim/scenario/scenario_storage.h"
 #include "sim/snapshot/atomic_file.h"
 #include "sim/snapshot/database_backup.h"
 #include "sim/snapshot/live_state.h"
@@ -109,7 +110,8 @@ ClusterSettings Runner::MakeSettings() const {
   settings.seed = scenario_.seed;
   for (const ScenarioDevice& device : scenario_.devices) {
     SimDeviceSettings device_settings{.name = device.name, .clock = device.clock};
-    if (!options_.db_dir.empty()) device_settings.database_path = (fs::path(options_.db_dir) / (device.name + ".db")).string();
+    device_settings.storage = DeviceStorageSettingsFor(scenario_.storage, device, options_.db_dir);
+    device_settings.restart_after_error_us = scenario_.storage.restart_after_error_ms * 1000;
     settings.devices.push_back(device_settings);
   }
   settings.link = ToLinkSettings(scenario_.network);
@@ -417,6 +419,10 @@ core::Status Runner::WritePhase(const std::string& phase) {
 
 DeviceRunFacts Runner::DeviceFactsOf(SimDevice& device, bool quiescent) {
   DeviceRunFacts facts{.name = device.name(),
+                       .storage = {.integrity_checks = device.storage().integrity_checks(),
+                                   .integrity_failures = device.storage().integrity_failures(),
+                                   .acked_changes_verified = device.acked_changes_verified(),
+                                   .lost_acked_changes = device.lost_acked_changes()},
                        .database = ReadDatabaseFacts(device.library()->sql(), core::ModelRegistry::Default()),
                        .counters = device.counters(),
                        .newest_change_hlc = device.newest_change_hlc(),
@@ -547,8 +553,8 @@ core::Status Runner::Run(RunResult* result) {
 
 core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolved, const RunOptions& options,
                          RunResult* result) {
-  fs::path final_dir;
-  fs::path work_dir;
+  if (core::Status allowed = CheckDbDirAllowsStorage(scenario, options.db_dir); !allowed.ok()) return allowed;
+  fs::path final_dir, work_dir;
   std::error_code error;
   if (!options.out_dir.empty()) {
     final_dir = fs::path(options.out_dir) / scenario.name / fmt::format("seed-{}", scenario.seed);

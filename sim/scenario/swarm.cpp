@@ -11,6 +11,7 @@
 #include "sim/kernel/random.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/swarm_knobs.h"
+#include "sim/scenario/swarm_storage.h"
 
 namespace syncsim::sim {
 namespace {
@@ -179,6 +180,7 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
   steps.insert(steps.begin() + static_cast<long>(insert_at), inserted.begin(), inserted.end());
   if (!drawn["sync"].empty()) LiftQuiescenceBounds(&steps);
   drawn["steps"] = inserted;
+  DrawSwarmStorage(seed, document, &drawn);
   return drawn;
 }
 

@@ -6,8 +6,8 @@
 // the first run_until_quiescent step, partitions (possibly one-way) with
 // their heals, crashes and restarts of devices, and clock jumps: each kind
 // present or not by a coin flip, then 1 to its maximum of them. The engine's
-// knobs are drawn too (sim/scenario/swarm_knobs.h), from a stream of their
-// own.
+// knobs are drawn too (sim/scenario/swarm_knobs.h), and the storage faults
+// (sim/scenario/swarm_storage.h), each from a stream of their own.
 //
 // The same (scenario, seed) always gives the same swarm, so a failing swarm
 // run replays with `syncsim run SCENARIO --seed N --swarm`.

@@ -62,15 +62,20 @@ void CollectWorkload::Step() {
   const uint64_t per_collection = 1 + entries_per_collection_;
   const size_t collection_index = static_cast<size_t>(next_write_ / per_collection);
   const uint64_t position = next_write_ % per_collection;
-  core::Engine& engine = device.engine();
   const core::Uuid& collection = collections_[collection_index];
+  bool written = true;
   if (position == 0) {
-    core::Status status = engine.WriteShared(
-        "collection", collection,
-        {{"name", fmt::format("collection-{}", collection_index)}, {"description", fmt::format("made by {}", device_)}});
-    SYNCSIM_ASSERT(status.ok());
+    written = Written(device.Write([&](core::Engine& engine) {
+      return engine.WriteShared("collection", collection,
+                                {{"name", fmt::format("collection-{}", collection_index)},
+                                 {"description", fmt::format("made by {}", device_)}});
+    }));
   } else {
-    AddMember(collection_index, position);
+    written = AddMember(collection_index, position);
+  }
+  if (!written) {
+    cluster_.scheduler().ScheduleAfter(kOffRetryUs, "collect " + device_, [this] { Step(); });
+    return;
   }
   ++next_write_;
   if (next_write_ >= per_collection * collections_.size()) {
@@ -81,9 +86,9 @@ void CollectWorkload::Step() {
   cluster_.scheduler().ScheduleAfter(kStepPeriodUs, "collect " + device_, [this] { Step(); });
 }
 
-void CollectWorkload::AddMember(size_t collection_index, uint64_t position) {
-  core::Engine& engine = cluster_.device(device_).engine();
-  core::LibraryDb& library = engine.library();
+bool CollectWorkload::AddMember(size_t collection_index, uint64_t position) {
+  SimDevice& device = cluster_.device(device_);
+  core::LibraryDb& library = *device.library();
   const std::string owner_uuid = cluster_.directory().UuidOf(owner_).ToString();
   const std::string owned = "FROM entry e JOIN location l ON l.id = e.location_id JOIN device d ON d.id = l.device_id "
                             "WHERE d.uuid = ?1";
@@ -92,7 +97,7 @@ void CollectWorkload::AddMember(size_t collection_index, uint64_t position) {
   count.Step();
   const int64_t entries = count.Int(0);
   count.Reset();
-  if (entries == 0) return;  // none of the owner's entries has reached this device yet
+  if (entries == 0) return true;  // none of the owner's entries has reached this device yet
   core::Statement& pick = library.sql().Prepare("SELECT e.uuid " + owned + " ORDER BY e.uuid LIMIT 1 OFFSET ?2");
   pick.Bind(1, owner_uuid);
   pick.Bind(2, static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(entries))));
@@ -101,12 +106,16 @@ void CollectWorkload::AddMember(size_t collection_index, uint64_t position) {
   pick.Reset();
   const core::Uuid& collection = collections_[collection_index];
   const core::Uuid membership = core::Uuid::FromName(kMembershipNamespace, collection.ToString() + entry);
-  core::Status status = engine.WriteShared(
-      "collection_entry", membership,
-      {{"position", static_cast<int64_t>(position)}, {"collection_uuid", collection.ToString()}, {"entry_uuid", entry}});
-  SYNCSIM_ASSERT(status.ok());
+  const bool written = Written(device.Write([&](core::Engine& engine) {
+    return engine.WriteShared("collection_entry", membership,
+                              {{"position", static_cast<int64_t>(position)},
+                               {"collection_uuid", collection.ToString()},
+                               {"entry_uuid", entry}});
+  }));
+  if (!written) return false;
   std::vector<std::string>& members = members_[collection_index];
   if (std::find(members.begin(), members.end(), entry) == members.end()) members.push_back(entry);
+  return true;
 }
 
 std::vector<std::string> CollectWorkload::Check() {

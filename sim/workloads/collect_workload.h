@@ -49,8 +49,8 @@ class CollectWorkload : public Workload {
  private:
   void Step();
   // Adds one drawn entry of the owner to the collection, if the device holds
-  // any.
-  void AddMember(size_t collection_index, uint64_t position);
+  // any. False when the device's storage failed under the write.
+  bool AddMember(size_t collection_index, uint64_t position);
 
   Cluster& cluster_;
   std::string device_;

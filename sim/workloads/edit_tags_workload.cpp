@@ -53,8 +53,9 @@ class EditTagsWorkload : public Workload {
  private:
   void Step();
   // Edits tag number `edit` modulo the tags the device holds (uuid order);
-  // a device that holds none yet edits nothing this time.
-  void Edit(uint32_t edit);
+  // a device that holds none yet edits nothing this time. False when the
+  // device's storage failed under the write.
+  bool Edit(uint32_t edit);
 
   Cluster& cluster_;
   EditTagsSettings settings_;
@@ -68,7 +69,10 @@ void EditTagsWorkload::Step() {
     cluster_.scheduler().ScheduleAfter(kOffRetryUs, "edit_tags " + settings_.device, [this] { Step(); });
     return;
   }
-  Edit(edits_done_);
+  if (!Edit(edits_done_)) {  // the storage failed: the same edit once the device is back
+    cluster_.scheduler().ScheduleAfter(kOffRetryUs, "edit_tags " + settings_.device, [this] { Step(); });
+    return;
+  }
   ++edits_done_;
   if (done()) {
     cluster_.EndWork();
@@ -77,19 +81,18 @@ void EditTagsWorkload::Step() {
   cluster_.scheduler().ScheduleAfter(step_period_us_, "edit_tags " + settings_.device, [this] { Step(); });
 }
 
-void EditTagsWorkload::Edit(uint32_t edit) {
-  core::Engine& engine = cluster_.device(settings_.device).engine();
-  core::LibraryDb& library = engine.library();
+bool EditTagsWorkload::Edit(uint32_t edit) {
+  SimDevice& device = cluster_.device(settings_.device);
+  core::LibraryDb& library = *device.library();
   const int64_t tags = library.Count("tag");
-  if (tags == 0) return;
+  if (tags == 0) return true;
   core::Statement& pick = library.sql().Prepare("SELECT uuid FROM tag ORDER BY uuid LIMIT 1 OFFSET ?1");
   pick.Bind(1, static_cast<int64_t>(edit % static_cast<uint64_t>(tags)));
   SYNCSIM_ASSERT(pick.Step());
   const core::Uuid tag = core::Uuid::Parse(pick.Text(0)).value();
   pick.Reset();
   const std::string value = fmt::format("{} {} by {}", settings_.field, edit, settings_.device);
-  core::Status status = engine.WriteShared("tag", tag, {{settings_.field, value}});
-  SYNCSIM_ASSERT(status.ok());
+  return Written(device.Write([&](core::Engine& engine) { return engine.WriteShared("tag", tag, {{settings_.field, value}}); }));
 }
 
 // ---- The edit_tags action ----

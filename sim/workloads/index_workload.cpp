@@ -112,6 +112,12 @@ void IndexWorkload::Step() {
   while (!wrote && next_step_ < entry_steps + plan_.size()) {
     const size_t step = next_step_++;
     wrote = step < entry_steps ? WriteEntry(step) : Identify(step - entry_steps);
+    if (storage_failed_) {  // the device is restarting: the same step once it is back
+      storage_failed_ = false;
+      next_step_ = step;
+      cluster_.scheduler().ScheduleAfter(kOffRetryUs, "index " + settings_.location, [this] { Step(); });
+      return;
+    }
   }
   if (next_step_ >= entry_steps + plan_.size()) {
     done_ = true;
@@ -121,19 +127,23 @@ void IndexWorkload::Step() {
   cluster_.scheduler().ScheduleAfter(step_period_us_, "index " + settings_.location, [this] { Step(); });
 }
 
+bool IndexWorkload::Write(const std::string& model, const core::Uuid& uuid, const nlohmann::json& data, bool shared) {
+  const bool written = Written(cluster_.device(settings_.device).Write([&](core::Engine& engine) {
+    return shared ? engine.WriteShared(model, uuid, data) : engine.WriteOwned(model, uuid, data);
+  }));
+  if (!written) storage_failed_ = true;
+  return written;
+}
+
 bool IndexWorkload::WriteEntry(size_t step) {
-  core::Engine& engine = cluster_.device(settings_.device).engine();
   const core::Uuid& device_uuid = cluster_.device(settings_.device).uuid();
-  core::Status status;
   if (step == 0) {
-    status = engine.WriteOwned("location", location_uuid_,
-                               {{"name", settings_.location},
-                                {"path", "/" + settings_.location},
-                                {"total_entries", static_cast<int64_t>(plan_.size())},
-                                {"device_uuid", device_uuid.ToString()},
-                                {"entry_uuid", nullptr}});
-    SYNCSIM_ASSERT(status.ok());
-    return true;
+    return Write("location", location_uuid_,
+                 {{"name", settings_.location},
+                  {"path", "/" + settings_.location},
+                  {"total_entries", static_cast<int64_t>(plan_.size())},
+                  {"device_uuid", device_uuid.ToString()},
+                  {"entry_uuid", nullptr}});
   }
   const PlannedEntry& entry = plan_[step - 1];
   nlohmann::json data = {
@@ -147,34 +157,29 @@ bool IndexWorkload::WriteEntry(size_t step) {
                                        : nlohmann::json(plan_[static_cast<size_t>(entry.parent)].uuid.ToString())},
       {"content_uuid", nullptr},
       {"metadata_uuid", nullptr}};
-  status = engine.WriteOwned("entry", entry.uuid, data);
-  SYNCSIM_ASSERT(status.ok());
-  if (entry.parent < 0) {
-    status = engine.WriteOwned("location", location_uuid_, {{"entry_uuid", entry.uuid.ToString()}});
-    SYNCSIM_ASSERT(status.ok());
-  }
+  if (!Write("entry", entry.uuid, data)) return false;
+  if (entry.parent < 0) return Write("location", location_uuid_, {{"entry_uuid", entry.uuid.ToString()}});
   return true;
 }
 
 bool IndexWorkload::Identify(size_t index) {
   const PlannedEntry& entry = plan_[index];
   if (entry.is_directory || entry.content_hash.empty()) return false;
-  core::Engine& engine = cluster_.device(settings_.device).engine();
+  core::LibraryDb& library = *cluster_.device(settings_.device).library();
   const core::Uuid content = core::Uuid::FromName(ContentNamespace(), entry.content_hash);
-  const core::ModelSpec* model = engine.library().registry().Find("content_identity");
+  const core::ModelSpec* model = library.registry().Find("content_identity");
   // A content identity already known (a duplicate file, or one another
   // device identified first) is linked, not created again.
-  if (!engine.library().LocalId(*model, content).has_value()) {
-    core::Status created = engine.WriteShared("content_identity", content,
-                                              {{"content_hash", entry.content_hash},
-                                               {"kind", entry.extension},
-                                               {"total_size", entry.size},
-                                               {"integrity_checksum", nullptr}});
-    SYNCSIM_ASSERT(created.ok());
+  if (!library.LocalId(*model, content).has_value()) {
+    const bool created = Write("content_identity", content,
+                               {{"content_hash", entry.content_hash},
+                                {"kind", entry.extension},
+                                {"total_size", entry.size},
+                                {"integrity_checksum", nullptr}},
+                               /*shared=*/true);
+    if (!created) return false;
   }
-  core::Status linked = engine.WriteOwned("entry", entry.uuid, {{"content_uuid", content.ToString()}});
-  SYNCSIM_ASSERT(linked.ok());
-  return true;
+  return Write("entry", entry.uuid, {{"content_uuid", content.ToString()}});
 }
 
 std::vector<std::string> IndexWorkload::Check() {

@@ -94,8 +94,12 @@ class IndexWorkload : public Workload {
 
  private:
   void Step();
+  // Each returns whether it wrote; storage_failed_ tells a write the
+  // storage refused (the step runs again once the device is back).
   bool WriteEntry(size_t index);
   bool Identify(size_t index);
+  // One local write through the device (owned, or shared).
+  bool Write(const std::string& model, const core::Uuid& uuid, const nlohmann::json& data, bool shared = false);
 
   Cluster& cluster_;
   IndexSettings settings_;
@@ -105,6 +109,7 @@ class IndexWorkload : public Workload {
   // Progress: write_index_ counts the location record plus entries, then
   // identification walks the files.
   size_t next_step_ = 0;
+  bool storage_failed_ = false;
   bool done_ = false;
   int64_t step_period_us_ = 0;
   std::map<core::Uuid, const Workload*> last_mutator_;

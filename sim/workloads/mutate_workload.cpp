@@ -76,6 +76,12 @@ void MutateWorkload::Step() {
       applied = Delete();
       break;
   }
+  if (storage_failed_) {  // the device is restarting: the same operation once it is back
+    storage_failed_ = false;
+    --next_operation_;
+    cluster_.scheduler().ScheduleAfter(kOffRetryUs, "mutate " + settings_.location, [this] { Step(); });
+    return;
+  }
   if (!applied) ++skipped_;
   if (next_operation_ >= operations_.size()) {
     done_ = true;
@@ -83,6 +89,12 @@ void MutateWorkload::Step() {
     return;
   }
   cluster_.scheduler().ScheduleAfter(step_period_us_, "mutate " + settings_.location, [this] { Step(); });
+}
+
+bool MutateWorkload::Write(const std::function<core::Status(core::Engine&)>& write) {
+  if (Written(cluster_.device(settings_.device).Write(write))) return true;
+  storage_failed_ = true;
+  return false;
 }
 
 std::string MutateWorkload::LocationUuid() {
@@ -111,11 +123,14 @@ std::string MutateWorkload::PickEntry(bool directories_only, bool exclude_root) 
 bool MutateWorkload::Rename() {
   const std::string uuid = PickEntry(/*directories_only=*/false, /*exclude_root=*/true);
   if (uuid.empty()) return false;
-  core::Engine& engine = cluster_.device(settings_.device).engine();
-  core::LibraryDb& library = engine.library();
+  core::LibraryDb& library = *cluster_.device(settings_.device).library();
   const std::string old_name = QueryOne(library, "SELECT name FROM entry WHERE uuid = ?1", {uuid});
   const std::string new_name = fmt::format("renamed-{}-{}", next_operation_, old_name);
-  SYNCSIM_ASSERT(engine.WriteOwned("entry", core::Uuid::Parse(uuid).value(), {{"name", new_name}}).ok());
+  if (!Write([&](core::Engine& engine) {
+        return engine.WriteOwned("entry", core::Uuid::Parse(uuid).value(), {{"name", new_name}});
+      })) {
+    return false;
+  }
   expected_names_[uuid] = new_name;
   NoteChanged(uuid);
   return true;
@@ -124,8 +139,7 @@ bool MutateWorkload::Rename() {
 bool MutateWorkload::Move() {
   const std::string uuid = PickEntry(/*directories_only=*/false, /*exclude_root=*/true);
   if (uuid.empty()) return false;
-  core::Engine& engine = cluster_.device(settings_.device).engine();
-  core::LibraryDb& library = engine.library();
+  core::LibraryDb& library = *cluster_.device(settings_.device).library();
   // A folder of the same location that is neither the entry, nor below it,
   // nor its current parent.
   const std::string where =
@@ -140,7 +154,11 @@ bool MutateWorkload::Move() {
   const std::string target =
       QueryOne(library, "SELECT d.uuid " + where + " ORDER BY d.uuid LIMIT 1 OFFSET ?3", {uuid, location}, {offset});
   SYNCSIM_ASSERT(!target.empty());
-  SYNCSIM_ASSERT(engine.WriteOwned("entry", core::Uuid::Parse(uuid).value(), {{"parent_uuid", target}}).ok());
+  if (!Write([&](core::Engine& engine) {
+        return engine.WriteOwned("entry", core::Uuid::Parse(uuid).value(), {{"parent_uuid", target}});
+      })) {
+    return false;
+  }
   expected_parents_[uuid] = target;
   NoteChanged(uuid);
   return true;
@@ -149,8 +167,7 @@ bool MutateWorkload::Move() {
 bool MutateWorkload::Delete() {
   const std::string uuid = PickEntry(/*directories_only=*/false, /*exclude_root=*/true);
   if (uuid.empty()) return false;
-  core::Engine& engine = cluster_.device(settings_.device).engine();
-  core::LibraryDb& library = engine.library();
+  core::LibraryDb& library = *cluster_.device(settings_.device).library();
   // The subtree goes with it.
   std::vector<std::string> subtree;
   core::Statement& select = library.sql().Prepare(
@@ -159,7 +176,9 @@ bool MutateWorkload::Delete() {
   select.Bind(1, uuid);
   while (select.Step()) subtree.push_back(select.Text(0));
   select.Reset();
-  SYNCSIM_ASSERT(engine.DeleteOwned("entry", core::Uuid::Parse(uuid).value()).ok());
+  if (!Write([&](core::Engine& engine) { return engine.DeleteOwned("entry", core::Uuid::Parse(uuid).value()); })) {
+    return false;
+  }
   for (const std::string& gone : subtree) {
     deleted_.insert(gone);
     expected_names_.erase(gone);

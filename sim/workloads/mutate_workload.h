@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -55,6 +56,9 @@ class MutateWorkload : public Workload {
   bool Rename();
   bool Move();
   bool Delete();
+  // One local write through the device; false when the storage failed under
+  // it (storage_failed_ is then set: Step retries the operation).
+  bool Write(const std::function<core::Status(core::Engine&)>& write);
   // A uniformly drawn entry of the location: any, or directories only; the
   // root is never drawn. Empty when there is none.
   std::string PickEntry(bool directories_only, bool exclude_root);
@@ -74,6 +78,7 @@ class MutateWorkload : public Workload {
   std::map<std::string, std::string> expected_parents_;
   std::set<std::string> deleted_;
   uint32_t skipped_ = 0;  // operations with no possible target
+  bool storage_failed_ = false;
 };
 
 }  // namespace syncsim::sim

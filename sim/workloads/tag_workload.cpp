@@ -60,10 +60,15 @@ void TagWorkload::Step(size_t device_index) {
     return;
   }
   const uint32_t operations = tags_ + applications_;
+  bool written = true;
   if (progress.next_operation < tags_) {
-    WriteTag(progress, progress.next_operation);
+    written = WriteTag(progress, progress.next_operation);
   } else if (progress.next_operation < operations) {
-    ApplyTag(progress);
+    written = ApplyTag(progress);
+  }
+  if (!written) {  // the storage failed: the device restarts, the same operation after it
+    cluster_.scheduler().ScheduleAfter(kOffRetryUs, "tag " + progress.device, [this, device_index] { Step(device_index); });
+    return;
   }
   ++progress.next_operation;
   if (progress.next_operation >= operations) {
@@ -75,21 +80,21 @@ void TagWorkload::Step(size_t device_index) {
                                      [this, device_index] { Step(device_index); });
 }
 
-void TagWorkload::WriteTag(DeviceProgress& progress, uint32_t tag_index) {
-  core::Engine& engine = cluster_.device(progress.device).engine();
+bool TagWorkload::WriteTag(DeviceProgress& progress, uint32_t tag_index) {
   const std::string color = kColors[progress.random.Uniform(kColors.size())];
-  core::Status status = engine.WriteShared(
-      "tag", tag_uuids_[tag_index],
-      {{"name", fmt::format("tag-{}", tag_index)}, {"color", fmt::format("{} by {}", color, progress.device)}});
-  SYNCSIM_ASSERT(status.ok());
+  return Written(cluster_.device(progress.device).Write([&](core::Engine& engine) {
+    return engine.WriteShared(
+        "tag", tag_uuids_[tag_index],
+        {{"name", fmt::format("tag-{}", tag_index)}, {"color", fmt::format("{} by {}", color, progress.device)}});
+  }));
 }
 
-void TagWorkload::ApplyTag(DeviceProgress& progress) {
-  if (tag_uuids_.empty()) return;
-  core::Engine& engine = cluster_.device(progress.device).engine();
-  core::LibraryDb& library = engine.library();
+bool TagWorkload::ApplyTag(DeviceProgress& progress) {
+  if (tag_uuids_.empty()) return true;
+  SimDevice& device = cluster_.device(progress.device);
+  core::LibraryDb& library = *device.library();
   const int64_t entries = library.Count("entry");
-  if (entries == 0) return;  // nothing to tag yet on this device
+  if (entries == 0) return true;  // nothing to tag yet on this device
   core::Statement& pick = library.sql().Prepare("SELECT uuid FROM entry ORDER BY uuid LIMIT 1 OFFSET ?1");
   pick.Bind(1, static_cast<int64_t>(progress.random.Uniform(static_cast<uint64_t>(entries))));
   SYNCSIM_ASSERT(pick.Step());
@@ -101,25 +106,26 @@ void TagWorkload::ApplyTag(DeviceProgress& progress) {
   const core::Uuid metadata = core::Uuid::FromName(kMetadataNamespace, entry_uuid);
   const core::ModelSpec* metadata_model = library.registry().Find("user_metadata");
   if (!library.LocalId(*metadata_model, metadata).has_value()) {
-    core::Status created = engine.WriteShared("user_metadata", metadata,
-                                              {{"entry_uuid", entry_uuid},
-                                               {"content_identity_uuid", nullptr},
-                                               {"notes", nullptr},
-                                               {"favorite", 0}});
-    SYNCSIM_ASSERT(created.ok());
+    const bool created = Written(device.Write([&](core::Engine& engine) {
+      return engine.WriteShared(
+          "user_metadata", metadata,
+          {{"entry_uuid", entry_uuid}, {"content_identity_uuid", nullptr}, {"notes", nullptr}, {"favorite", 0}});
+    }));
+    if (!created) return false;
   }
-  LinkOwnEntry(progress, entry_uuid, metadata);
+  if (!LinkOwnEntry(progress, entry_uuid, metadata)) return false;
   const core::Uuid application = core::Uuid::FromName(kApplicationNamespace, metadata.ToString() + tag.ToString());
-  core::Status applied = engine.WriteShared("user_metadata_tag", application,
-                                            {{"applied_at", cluster_.scheduler().now_us() / 1000},
-                                             {"user_metadata_uuid", metadata.ToString()},
-                                             {"tag_uuid", tag.ToString()}});
-  SYNCSIM_ASSERT(applied.ok());
+  return Written(device.Write([&](core::Engine& engine) {
+    return engine.WriteShared("user_metadata_tag", application,
+                              {{"applied_at", cluster_.scheduler().now_us() / 1000},
+                               {"user_metadata_uuid", metadata.ToString()},
+                               {"tag_uuid", tag.ToString()}});
+  }));
 }
 
-void TagWorkload::LinkOwnEntry(DeviceProgress& progress, const std::string& entry_uuid, const core::Uuid& metadata) {
+bool TagWorkload::LinkOwnEntry(DeviceProgress& progress, const std::string& entry_uuid, const core::Uuid& metadata) {
   SimDevice& device = cluster_.device(progress.device);
-  core::LibraryDb& library = device.engine().library();
+  core::LibraryDb& library = *device.library();
   // The entry's owner, and the metadata it links now: entry is device-owned,
   // so a tagger that does not own it leaves the link to the owner.
   core::Statement& owner = library.sql().Prepare(
@@ -130,10 +136,10 @@ void TagWorkload::LinkOwnEntry(DeviceProgress& progress, const std::string& entr
   const bool owned = owner.Text(0) == device.uuid().ToString();
   const bool linked = !owner.IsNull(1) && owner.Text(1) == metadata.ToString();
   owner.Reset();
-  if (!owned || linked) return;
-  core::Status status =
-      device.engine().WriteOwned("entry", core::Uuid::Parse(entry_uuid).value(), {{"metadata_uuid", metadata.ToString()}});
-  SYNCSIM_ASSERT(status.ok());
+  if (!owned || linked) return true;
+  return Written(device.Write([&](core::Engine& engine) {
+    return engine.WriteOwned("entry", core::Uuid::Parse(entry_uuid).value(), {{"metadata_uuid", metadata.ToString()}});
+  }));
 }
 
 // ---- The tag action ----

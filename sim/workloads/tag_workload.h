@@ -51,11 +51,13 @@ class TagWorkload : public Workload {
     uint32_t next_operation = 0;
   };
   void Step(size_t device_index);
-  void WriteTag(DeviceProgress& progress, uint32_t tag_index);
-  void ApplyTag(DeviceProgress& progress);
+  // Each returns false when the device's storage failed under a write (the
+  // step runs again once the device is back).
+  bool WriteTag(DeviceProgress& progress, uint32_t tag_index);
+  bool ApplyTag(DeviceProgress& progress);
   // Sets the entry's metadata_id to `metadata` when this device owns the
   // entry and it is not linked so yet. REQUIRES: both exist on the device.
-  void LinkOwnEntry(DeviceProgress& progress, const std::string& entry_uuid, const core::Uuid& metadata);
+  bool LinkOwnEntry(DeviceProgress& progress, const std::string& entry_uuid, const core::Uuid& metadata);
 
   Cluster& cluster_;
   uint32_t tags_;

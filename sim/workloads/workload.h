@@ -13,10 +13,23 @@
 #include <string_view>
 #include <vector>
 
+#include "core/status.h"
+#include "sim/base/assert.h"
 #include "sim/cluster/cluster.h"
 #include "sim/kernel/random.h"
 
 namespace syncsim::sim {
+
+// The Status of one of a workload's local writes (SimDevice::Write): true
+// when it was written; false when the device's storage failed under it
+// (the device is then off until it restarts, and the workload runs the
+// same step again once it is on). Any other failure is a bug of the
+// workload's plan.
+inline bool Written(const core::Status& status) {
+  if (status.code() == core::Status::Code::kIoError) return false;
+  SYNCSIM_ASSERT(status.ok());
+  return true;
+}
 
 class Workload {
  public:
