@@ -7,9 +7,9 @@
 namespace syncsim::sim {
 namespace {
 
-// Probability in thousandths, so that the file shows short numbers.
-double PerMille(Random* random, int64_t per_mille_max) {
-  return static_cast<double>(random->Range(1, per_mille_max)) / 1000.0;
+// A probability in millionths, so that the file shows short numbers.
+double PerMillion(Random* random, int64_t per_million_min, int64_t per_million_max) {
+  return static_cast<double>(random->Range(per_million_min, per_million_max)) / 1'000'000.0;
 }
 
 }  // namespace
@@ -37,8 +37,12 @@ void DrawSwarmStorage(uint64_t seed, nlohmann::json* document, nlohmann::json* d
   for (nlohmann::json& device : (*document)["devices"]) {
     if (!device.is_object() || !device.contains("name") || !device["name"].is_string()) continue;
     nlohmann::json faults = nlohmann::json::object();
-    if (random.Bernoulli(0.25)) faults["io_error_probability"] = PerMille(&random, kSwarmIoErrorPerMilleMax);
-    if (random.Bernoulli(0.15)) faults["disk_full_probability"] = PerMille(&random, kSwarmDiskFullPerMilleMax);
+    if (random.Bernoulli(0.25)) {
+      faults["io_error_probability"] = PerMillion(&random, kSwarmIoErrorPerMillionMin, kSwarmIoErrorPerMillionMax);
+    }
+    if (random.Bernoulli(0.15)) {
+      faults["disk_full_probability"] = PerMillion(&random, kSwarmDiskFullPerMillionMin, kSwarmDiskFullPerMillionMax);
+    }
     if (faults.empty()) continue;
     device["storage"] = faults;
     record["devices"][device["name"].get<std::string>()] = faults;

@@ -16,9 +16,14 @@ namespace syncsim::sim {
 
 // The most writes and syncs a drawn crash waits for.
 inline constexpr int64_t kSwarmCrashAtIoMax = 400;
-// The largest drawn probabilities, in thousandths.
-inline constexpr int64_t kSwarmIoErrorPerMilleMax = 4;
-inline constexpr int64_t kSwarmDiskFullPerMilleMax = 2;
+// The drawn probabilities per write or sync, in millionths: a device makes
+// tens of thousands of them in a run (every page a WAL frame or a
+// checkpoint writes is one), so these give a few storage errors per run;
+// thousandths gave hundreds, a restart loop in which a run spent a minute.
+inline constexpr int64_t kSwarmIoErrorPerMillionMin = 10;
+inline constexpr int64_t kSwarmIoErrorPerMillionMax = 100;
+inline constexpr int64_t kSwarmDiskFullPerMillionMin = 5;
+inline constexpr int64_t kSwarmDiskFullPerMillionMax = 50;
 
 // Rewrites `document` (a scenario whose drawn steps are inserted) and adds
 // what it drew to `drawn` (its "storage" member).
