@@ -73,7 +73,7 @@ TEST_CASE("fault vfs: a commit synced in full is durable, and unsynced writes ar
 TEST_CASE("fault vfs: after a power loss with synchronous full every committed row is there, in WAL and rollback mode",
           "[storage]") {
   sim::PowerLossOutcome total;
-  for (const std::string journal : {"WAL", "DELETE"}) {
+  for (const char* journal : {"WAL", "DELETE"}) {
     for (uint64_t seed = 1; seed <= 40; ++seed) {
       sim::FaultVfs vfs(sim::Random(seed), {});
       sqlite3* db = OpenDatabase(vfs, journal, "FULL");

@@ -83,7 +83,7 @@ class FaultVfs::Callbacks {
     if (name == nullptr) {
       handle.temporary = new File();
     } else {
-      auto [found, inserted] = handle.vfs->files_.try_emplace(name);
+      auto found = handle.vfs->files_.try_emplace(name).first;
       handle.name = new std::string(found->first);
       ++found->second.open_handles;
     }
