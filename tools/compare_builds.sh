@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Two builds of syncsim (say GCC's and Clang's) must give the same runs:
-# for every scenario file and seeds 1 and 2, the same exit code, the same
-# trace fingerprint and state fingerprint, and byte-identical summary.json
-# in every phase. Usage: tools/compare_builds.sh SYNCSIM_A SYNCSIM_B
+# for every scenario file with its own seed (the run its CTest test makes),
+# the same exit code, the same trace fingerprint and state fingerprint, and
+# byte-identical summary.json in every phase. Usage: tools/compare_builds.sh SYNCSIM_A SYNCSIM_B
 # Prints one line per difference and exits 1 if there is any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,49 +21,47 @@ field() { grep -o "\"$1\":\"[0-9a-f]*\"" "$2" | head -1; }
 runs=0
 differences=0
 for scenario in $(find scenarios -name '*.json' | sort); do
-  for seed in 1 2; do
-    runs=$((runs + 1))
-    for side in a b; do
-      binary=$binary_a
-      if [ "$side" = b ]; then binary=$binary_b; fi
-      set +e
-      "$binary" run "$scenario" --seed "$seed" --json --force --out "$work/$side" > "$work/$side.json" 2>/dev/null
-      echo $? > "$work/$side.rc"
-      set -e
-    done
-    what="$scenario seed $seed"
-    if ! cmp -s "$work/a.rc" "$work/b.rc"; then
-      echo "differs: $what: exit code $(cat "$work/a.rc") vs $(cat "$work/b.rc")"
-      differences=$((differences + 1))
-      continue
-    fi
-    for key in fingerprint state_fingerprint; do
-      if [ "$(field "$key" "$work/a.json")" != "$(field "$key" "$work/b.json")" ]; then
-        echo "differs: $what: $key $(field "$key" "$work/a.json") vs $(field "$key" "$work/b.json")"
-        differences=$((differences + 1))
-      fi
-    done
-    if [ -z "$(field fingerprint "$work/a.json")" ]; then
-      echo "differs: $what: no fingerprint printed (exit code $(cat "$work/a.rc"))"
-      differences=$((differences + 1))
-    fi
-    summaries=0
-    while IFS= read -r summary; do
-      summaries=$((summaries + 1))
-      relative=${summary#"$work/a/"}
-      if ! cmp -s "$summary" "$work/b/$relative"; then
-        echo "differs: $what: $relative"
-        differences=$((differences + 1))
-      fi
-    done < <(find "$work/a" -name summary.json | sort)
-    if [ "$summaries" -eq 0 ] && [ "$(cat "$work/a.rc")" -le 1 ] && grep -q '"snapshot"' "$scenario"; then
-      echo "differs: $what: no summary.json written"
-      differences=$((differences + 1))
-    fi
-    rm -rf "$work/a" "$work/b"
+  runs=$((runs + 1))
+  for side in a b; do
+    binary=$binary_a
+    if [ "$side" = b ]; then binary=$binary_b; fi
+    set +e
+    "$binary" run "$scenario" --json --force --out "$work/$side" > "$work/$side.json" 2>/dev/null
+    echo $? > "$work/$side.rc"
+    set -e
   done
+  what="$scenario (its own seed)"
+  if ! cmp -s "$work/a.rc" "$work/b.rc"; then
+    echo "differs: $what: exit code $(cat "$work/a.rc") vs $(cat "$work/b.rc")"
+    differences=$((differences + 1))
+    continue
+  fi
+  for key in fingerprint state_fingerprint; do
+    if [ "$(field "$key" "$work/a.json")" != "$(field "$key" "$work/b.json")" ]; then
+      echo "differs: $what: $key $(field "$key" "$work/a.json") vs $(field "$key" "$work/b.json")"
+      differences=$((differences + 1))
+    fi
+  done
+  if [ -z "$(field fingerprint "$work/a.json")" ]; then
+    echo "differs: $what: no fingerprint printed (exit code $(cat "$work/a.rc"))"
+    differences=$((differences + 1))
+  fi
+  summaries=0
+  while IFS= read -r summary; do
+    summaries=$((summaries + 1))
+    relative=${summary#"$work/a/"}
+    if ! cmp -s "$summary" "$work/b/$relative"; then
+      echo "differs: $what: $relative"
+      differences=$((differences + 1))
+    fi
+  done < <(find "$work/a" -name summary.json | sort)
+  if [ "$summaries" -eq 0 ] && [ "$(cat "$work/a.rc")" -le 1 ] && grep -q '"snapshot"' "$scenario"; then
+    echo "differs: $what: no summary.json written"
+    differences=$((differences + 1))
+  fi
+  rm -rf "$work/a" "$work/b"
 done
-echo "compare_builds: $runs runs (every scenario, seeds 1 and 2): $differences difference(s)"
+echo "compare_builds: $runs runs (every scenario, its own seed): $differences difference(s)"
 if [ "$runs" -eq 0 ]; then
   echo "compare_builds: no scenario found" >&2
   exit 1
