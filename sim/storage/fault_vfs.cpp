@@ -76,6 +76,7 @@ class FaultVfs::Callbacks {
   static int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out_flags) {
     static const sqlite3_io_methods methods = Methods();
     Handle& handle = Of(file);
+    handle.base.pMethods = nullptr;  // SQLite closes no file whose open failed
     handle.vfs = &Of(vfs);
     handle.flags = flags;
     handle.name = nullptr;
@@ -83,6 +84,8 @@ class FaultVfs::Callbacks {
     if (name == nullptr) {
       handle.temporary = new File();
     } else {
+      // As a real disk: a file that does not exist opens only to be made.
+      if ((flags & SQLITE_OPEN_CREATE) == 0 && !handle.vfs->files_.contains(name)) return SQLITE_CANTOPEN;
       auto found = handle.vfs->files_.try_emplace(name).first;
       handle.name = new std::string(found->first);
       ++found->second.open_handles;
@@ -141,9 +144,11 @@ class FaultVfs::Callbacks {
       const int fault = handle.vfs->DrawFault(/*is_write=*/!operation.is_truncate);
       if (fault == kCutNow) {
         // The operation the power cut interrupted may have reached the
-        // disk, whole or in part: it is pending like any other.
-        data.pending.push_back(operation);
+        // disk, whole or in part: it is pending like any other, and the
+        // callback sees it so.
         Perform(operation, &data.visible);
+        data.pending.push_back(std::move(operation));
+        handle.vfs->RunPowerCutCallback();
         return error;
       }
       if (fault != SQLITE_OK) return fault == SQLITE_FULL ? SQLITE_FULL : error;
@@ -167,7 +172,10 @@ class FaultVfs::Callbacks {
     if (handle.temporary != nullptr) return SQLITE_OK;
     const int fault = handle.vfs->DrawFault(/*is_write=*/false);
     File& data = FileOf(handle);
-    if (fault == Callbacks::kCutNow) return SQLITE_IOERR_FSYNC;  // the power loss decides
+    if (fault == Callbacks::kCutNow) {
+      handle.vfs->RunPowerCutCallback();
+      return SQLITE_IOERR_FSYNC;  // the power loss decides
+    }
     if (fault != SQLITE_OK) {
       // A failed sync loses the writes it was to make durable, as Linux may
       // drop the dirty pages of a failed fsync: a commit that reports an
@@ -271,15 +279,18 @@ void FaultVfs::DisarmPowerLoss() {
 
 void FaultVfs::CutPower() { power_cut_ = true; }
 
+void FaultVfs::RunPowerCutCallback() {
+  std::function<void()> callback = std::move(on_power_cut_);
+  on_power_cut_ = nullptr;
+  if (callback) callback();
+}
+
 int FaultVfs::DrawFault(bool is_write) {
   // A dead device writes nothing, armed or not.
   if (power_cut_) return SQLITE_IOERR;
   if (!armed_) return SQLITE_OK;
   if (power_loss_countdown_ > 0 && --power_loss_countdown_ == 0) {
     CutPower();
-    std::function<void()> callback = std::move(on_power_cut_);
-    on_power_cut_ = nullptr;
-    if (callback) callback();
     return Callbacks::kCutNow;
   }
   if (random_.Bernoulli(settings_.io_error_probability)) {

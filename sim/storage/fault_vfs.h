@@ -142,6 +142,9 @@ class FaultVfs {
   // The result of an armed operation's draw: SQLITE_OK to go on, or the
   // error to return (the power may have been cut by it).
   int DrawFault(bool is_write);
+  // Runs the callback of ArmPowerLossAt once, after the operation the cut
+  // struck has been recorded as pending.
+  void RunPowerCutCallback();
   // A torn write: each 512-byte sector of it old, new or garbage.
   void TearInto(const PendingOperation& write, std::vector<uint8_t>* durable);
 
