@@ -67,11 +67,6 @@ TEST_CASE("swarm: drawn steps stay before the next explicit time and within the 
   }
 }
 
-}  // namespace
-}  // namespace syncsim
-
-namespace syncsim {
-namespace {
 
 TEST_CASE("swarm: storage faults are drawn from their own stream, and never with the journal off", "[swarm][storage]") {
   size_t power_losses = 0;
@@ -110,6 +105,37 @@ TEST_CASE("swarm: storage faults are drawn from their own stream, and never with
   CHECK(power_losses > 0);
   CHECK(at_io > 0);
   CHECK(device_faults > 0);
+}
+
+TEST_CASE("swarm: converge_within_ms is lifted to its swarm minimum and said so, never lowered", "[swarm]") {
+  // crash_restart_mid_sync --seed 3 --swarm failed its 2 s bound with drawn
+  // pages of 5 records and a catch-up buffer of 1: slower, not wrong.
+  json tight = TwoDevices();
+  tight["expect"] = {{"converge_within_ms", 2000}};
+  const json drawn = sim::ApplySwarm(3, &tight);
+  CHECK(tight["expect"]["converge_within_ms"] == sim::kSwarmConvergeWithinMsMin);
+  CHECK(drawn["converge_within_ms"] == sim::kSwarmConvergeWithinMsMin);
+  CHECK(LoadWithSwarm(tight, 3).ok());
+
+  // A stall window longer than the minimum: the bound is the window.
+  json long_window = TwoDevices();
+  long_window["stall_window_ms"] = 400000;
+  long_window["expect"] = {{"converge_within_ms", 2000}};
+  sim::ApplySwarm(3, &long_window);
+  CHECK(long_window["expect"]["converge_within_ms"] == long_window["stall_window_ms"]);
+  CHECK(long_window["stall_window_ms"] >= 400000);
+
+  json loose = TwoDevices();
+  loose["stall_window_ms"] = 5000;
+  loose["expect"] = {{"converge_within_ms", 900000}};
+  const json drawn_loose = sim::ApplySwarm(3, &loose);
+  CHECK(loose["expect"]["converge_within_ms"] == 900000);
+  CHECK_FALSE(drawn_loose.contains("converge_within_ms"));
+
+  json without = TwoDevices();
+  const json drawn_without = sim::ApplySwarm(3, &without);
+  CHECK_FALSE(without.contains("expect"));
+  CHECK_FALSE(drawn_without.contains("converge_within_ms"));
 }
 
 }  // namespace
