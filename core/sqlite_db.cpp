@@ -14,6 +14,7 @@ bool IsStorageFailure(int code) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
     case SQLITE_CANTOPEN:
+    case SQLITE_INTERRUPT:  // only a read-only connection's budget interrupts
       return true;
     default:
       return false;
@@ -130,6 +131,30 @@ Status SqliteDb::Open(const std::string& path, std::unique_ptr<SqliteDb>* result
     return Status::IoError(path + ": cannot open database: " + message);
   }
   result->reset(new SqliteDb(handle));
+  return Status::Ok();
+}
+
+Status SqliteDb::OpenReadOnly(const std::string& path, int64_t instructions_max, std::unique_ptr<SqliteDb>* result) {
+  sqlite3* handle = nullptr;
+  int code = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, nullptr);
+  if (code == SQLITE_OK) code = sqlite3_db_config(handle, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  if (code == SQLITE_OK) code = sqlite3_exec(handle, "PRAGMA trusted_schema = OFF", nullptr, nullptr, nullptr);
+  if (code != SQLITE_OK) {
+    std::string message = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(code);
+    sqlite3_close(handle);
+    return Status::IoError(path + ": cannot open database: " + message);
+  }
+  std::unique_ptr<SqliteDb> database(new SqliteDb(handle));
+  database->instructions_left_ = instructions_max;
+  sqlite3_progress_handler(
+      handle, kProgressInstructions,
+      [](void* context) {
+        int64_t& left = static_cast<SqliteDb*>(context)->instructions_left_;
+        left -= kProgressInstructions;
+        return left < 0 ? 1 : 0;
+      },
+      database.get());
+  *result = std::move(database);
   return Status::Ok();
 }
 

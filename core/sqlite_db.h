@@ -68,6 +68,17 @@ class SqliteDb {
   // named `vfs` (empty: the default one); ":memory:" gives a private
   // in-memory database. On failure returns a Status naming the path.
   static Status Open(const std::string& path, std::unique_ptr<SqliteDb>* result, const std::string& vfs = "");
+  // Opens an existing database that may be hostile (a snapshot copied from
+  // elsewhere) for reading only: never created or written, a symbolic link
+  // refused (SQLITE_OPEN_NOFOLLOW), SQLITE_DBCONFIG_DEFENSIVE on, and
+  // `PRAGMA trusted_schema = OFF`, so that its schema (views, triggers,
+  // indexes on expressions) cannot call functions with side effects. Every
+  // statement of the connection together may run at most
+  // `instructions_max` SQLite virtual machine instructions; past that a
+  // statement is interrupted and Step throws StorageError (SQLITE_INTERRUPT),
+  // so no crafted file can make a reader hang. On failure returns a Status
+  // naming the path.
+  static Status OpenReadOnly(const std::string& path, int64_t instructions_max, std::unique_ptr<SqliteDb>* result);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
@@ -121,6 +132,10 @@ class SqliteDb {
   explicit SqliteDb(sqlite3* handle) : handle_(handle) {}
   sqlite3* handle_;
   bool rollback_journal_ = true;
+  // OpenReadOnly's budget: virtual machine instructions left, counted by a
+  // progress handler every kProgressInstructions.
+  int64_t instructions_left_ = 0;
+  static constexpr int kProgressInstructions = 10'000;
   // A lookup-only cache (never iterated, so its order cannot leak into
   // behaviour); hashed because the SQL texts share long prefixes, and looked
   // up by string_view so that a call with a literal allocates nothing.

@@ -28,7 +28,8 @@ class StorageError : public std::runtime_error {
 
 // True for the result codes that mean the storage failed rather than our
 // SQL: SQLITE_IOERR (every extended form), SQLITE_FULL, SQLITE_CORRUPT,
-// SQLITE_NOTADB, SQLITE_CANTOPEN.
+// SQLITE_NOTADB, SQLITE_CANTOPEN; and SQLITE_INTERRUPT, which only the
+// instruction budget of SqliteDb::OpenReadOnly raises (a hostile file).
 bool IsStorageFailure(int code);
 
 }  // namespace syncsim::core

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/sync_settings.h"
+#include "sim/base/json_readers.h"
 
 namespace syncsim::sim {
 namespace {
@@ -66,16 +67,22 @@ core::Status LiveStateFromJson(const nlohmann::json& document, const std::string
   }
   state->virtual_time_ms = document["virtual_time_ms"].get<int64_t>();
   state->devices.clear();
+  if (document["devices"].size() > kLiveStateDevicesMax) {
+    return Bad(file, "devices", fmt::format("more than {} devices", kLiveStateDevicesMax));
+  }
   for (size_t i = 0; i < document["devices"].size(); ++i) {
     const nlohmann::json& device = document["devices"][i];
     const std::string path = fmt::format("devices[{}]", i);
     if (!device.is_object()) return Bad(file, path, "expected an object");
-    if (!device.contains("name") || !device["name"].is_string()) return Bad(file, path + ".name", "expected a string");
+    // The name makes a file name (NAME.db): only an identifier, as in a
+    // scenario, so that no name reaches outside the snapshot folder.
+    std::string name;
+    if (!device.contains("name")) return Bad(file, path + ".name", "missing");
+    if (core::Status status = ReadName(device["name"], file + ": " + path + ".name", &name); !status.ok()) return status;
     if (!device.contains("started") || !device["started"].is_boolean()) {
       return Bad(file, path + ".started", "expected true or false");
     }
-    state->devices.push_back(
-        {device["name"].get<std::string>(), device["started"].get<bool>(), device.value("runtime", nlohmann::json())});
+    state->devices.push_back({name, device["started"].get<bool>(), device.value("runtime", nlohmann::json())});
   }
   state->stall = document.value("stall", nlohmann::json());
   state->oracle.reset();

@@ -20,6 +20,11 @@
 
 namespace syncsim::sim {
 
+// The most devices a live_state.json may list: a scenario's maximum
+// (kScenarioDevicesMax), so that a crafted file cannot make a reader open,
+// summarise and draw thousands.
+inline constexpr size_t kLiveStateDevicesMax = 16;
+
 struct LiveDevice {
   std::string name;
   bool started = false;

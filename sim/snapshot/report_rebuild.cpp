@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "core/model_registry.h"
+#include "core/storage_error.h"
 #include "sim/snapshot/phase_files.h"
 #include "sim/snapshot/snapshot_reader.h"
 
@@ -35,8 +36,15 @@ core::Status RebuildReport(const fs::path& dir, RebuiltReport* report) {
   report->phases.clear();
   for (const std::unique_ptr<LoadedPhase>& phase : loaded) {
     PhaseFiles files;
-    core::Status status = WritePhaseFiles(phase->dir, phase->input, core::ModelRegistry::Default(), &files);
-    if (!status.ok()) return status;
+    // A database that passed its checks can still fail a read (a damaged
+    // page integrity_check did not reach, or the read budget spent): the
+    // snapshot is bad input, not an internal error.
+    try {
+      core::Status status = WritePhaseFiles(phase->dir, phase->input, core::ModelRegistry::Default(), &files);
+      if (!status.ok()) return status;
+    } catch (const core::StorageError& failure) {
+      return core::Status::Corruption(phase->dir.string() + ": a device database failed a read: " + failure.what());
+    }
     report->phases.push_back({phase->dir.filename().string(), phase->dir, std::move(files.summary), files.svg});
   }
   return WriteRunReport(report->run_dir, report->run_dir.string(), report->phases);

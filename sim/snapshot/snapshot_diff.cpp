@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/model_registry.h"
+#include "core/storage_error.h"
 #include "sim/check/database_facts.h"
 #include "sim/snapshot/snapshot_reader.h"
 
@@ -25,8 +26,13 @@ struct LoadedSide {
 core::Status LoadSide(const fs::path& dir, LoadedSide* side) {
   core::Status status = LoadPhase(dir, &side->phase);
   if (!status.ok()) return status;
-  side->rows = ReadDeviceRows(side->phase->input.devices, core::ModelRegistry::Default());
-  side->summary = BuildPhaseSummary(side->phase->input, side->rows, core::ModelRegistry::Default());
+  // A read can still fail on a hostile database (report_rebuild.cpp).
+  try {
+    side->rows = ReadDeviceRows(side->phase->input.devices, core::ModelRegistry::Default());
+    side->summary = BuildPhaseSummary(side->phase->input, side->rows, core::ModelRegistry::Default());
+  } catch (const core::StorageError& failure) {
+    return core::Status::Corruption(dir.string() + ": a device database failed a read: " + failure.what());
+  }
   return core::Status::Ok();
 }
 

@@ -18,6 +18,11 @@ namespace fs = std::filesystem;
 namespace syncsim::sim {
 namespace {
 
+// The SQLite instructions all reads of one snapshot database may take
+// together: far more than a report of a million-file library needs, and a
+// bound on what a crafted file can make a reader do (about a minute).
+constexpr int64_t kSnapshotInstructionsMax = 20'000'000'000;
+
 // Rows of a one-column text query, through the raw API so that a damaged
 // file yields an error message instead of an assertion.
 core::Status QueryTexts(sqlite3* handle, const std::string& sql, std::vector<std::string>* texts) {
@@ -75,21 +80,36 @@ core::Status ReadJsonFile(const fs::path& path, nlohmann::json* document) {
 
 core::Status OpenSnapshotDatabase(const fs::path& path, std::unique_ptr<core::SqliteDb>* database) {
   std::error_code error;
+  if (fs::is_symlink(path, error)) return core::Status::Corruption(path.string() + ": a symbolic link, not a database");
   if (!fs::is_regular_file(path, error)) return core::Status::NotFound(path.string() + ": no such database file");
-  // Checked read-only first, so that a damaged file is never written to.
-  sqlite3* handle = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    std::string message = handle != nullptr ? sqlite3_errmsg(handle) : "cannot open";
-    sqlite3_close(handle);
-    return core::Status::Corruption(path.string() + ": " + message);
-  }
+  // A snapshot may come from elsewhere: read-only, its schema untrusted,
+  // its work bounded (core/sqlite_db.h).
+  std::unique_ptr<core::SqliteDb> opened;
+  core::Status status = core::SqliteDb::OpenReadOnly(path.string(), kSnapshotInstructionsMax, &opened);
+  if (!status.ok()) return core::Status::Corruption(status.message());
+  sqlite3* handle = opened->handle();
+  // integrity_check, not quick_check: only it compares indexes with their
+  // tables, and a flipped index byte would otherwise read as "no difference".
   std::vector<std::string> check;
-  core::Status status = QueryTexts(handle, "PRAGMA quick_check", &check);
+  status = QueryTexts(handle, "PRAGMA integrity_check", &check);
   if (status.ok() && (check.size() != 1 || check[0] != "ok")) {
     status = core::Status::Corruption(check.empty() ? std::string("integrity check failed") : check[0]);
   }
   for (const auto& [table, columns] : ExpectedSchema()) {
     if (!status.ok()) break;
+    // A view (or a virtual table) under a library table's name would run
+    // its own SQL whenever the table is read.
+    std::vector<std::string> kind;
+    status = QueryTexts(handle,
+                        fmt::format("SELECT CASE WHEN type <> 'table' THEN type WHEN sql LIKE 'CREATE VIRTUAL%' "
+                                    "THEN 'virtual table' ELSE 'table' END FROM sqlite_schema WHERE name = '{}'",
+                                    table),
+                        &kind);
+    if (!status.ok()) break;
+    if (!kind.empty() && kind[0] != "table") {
+      status = core::Status::Corruption(fmt::format("not a library database: {} is a {}, not a table", table, kind[0]));
+      break;
+    }
     std::vector<std::string> present;
     status = QueryTexts(handle, fmt::format("SELECT name FROM pragma_table_info('{}')", table), &present);
     if (!status.ok()) break;
@@ -104,9 +124,9 @@ core::Status OpenSnapshotDatabase(const fs::path& path, std::unique_ptr<core::Sq
       }
     }
   }
-  sqlite3_close(handle);
   if (!status.ok()) return core::Status::Corruption(path.string() + ": " + status.message());
-  return core::SqliteDb::Open(path.string(), database);
+  *database = std::move(opened);
+  return core::Status::Ok();
 }
 
 bool IsPhaseFolder(const fs::path& dir) {
