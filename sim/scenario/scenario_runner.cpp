@@ -27,6 +27,7 @@
 #include "sim/snapshot/phase_files.h"
 #include "sim/snapshot/phase_summary.h"
 #include "sim/snapshot/report_html.h"
+#include "sim/snapshot/snapshot_work_folder.h"
 #include "sim/workloads/workload.h"
 
 namespace syncsim::sim {
@@ -554,8 +555,9 @@ core::Status Runner::Run(RunResult* result) {
 core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolved, const RunOptions& options,
                          RunResult* result) {
   if (core::Status allowed = CheckDbDirAllowsStorage(scenario, options.db_dir); !allowed.ok()) return allowed;
-  fs::path final_dir, work_dir;
+  fs::path final_dir;
   std::error_code error;
+  SnapshotWorkFolder work;
   if (!options.out_dir.empty()) {
     final_dir = fs::path(options.out_dir) / scenario.name / fmt::format("seed-{}", scenario.seed);
     if (fs::exists(final_dir) && !options.force) {
@@ -563,35 +565,31 @@ core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolve
     }
     // Build everything in a private folder and rename it into place at the
     // end, so no one ever sees half a snapshot.
-    work_dir = final_dir.parent_path() / fmt::format(".seed-{}.partial", scenario.seed);
-    fs::remove_all(work_dir, error);
-    fs::create_directories(work_dir, error);
-    if (error) return core::Status::IoError(work_dir.string() + ": " + error.message());
-    std::ofstream scenario_file(work_dir / "scenario.json");
+    core::Status status = work.Create(final_dir);
+    if (!status.ok()) return status;
+    std::ofstream scenario_file(work.dir() / "scenario.json");
     scenario_file << resolved.dump(2) << "\n";
-    if (!scenario_file) return core::Status::IoError((work_dir / "scenario.json").string() + ": cannot write");
+    if (!scenario_file) return core::Status::IoError((work.dir() / "scenario.json").string() + ": cannot write");
   }
   if (!options.db_dir.empty()) {
     fs::create_directories(options.db_dir, error);
     for (const ScenarioDevice& device : scenario.devices) fs::remove(fs::path(options.db_dir) / (device.name + ".db"), error);
   }
-  Runner runner(scenario, options, work_dir);
+  // Any exit from here on, an internal error's exception included, removes
+  // the work folder (SnapshotWorkFolder's destructor) unless it was
+  // published.
+  Runner runner(scenario, options, work.dir());
   core::Status status = runner.Run(result);
-  if (status.ok() && !work_dir.empty()) {
+  if (status.ok() && !work.dir().empty()) {
     // result.json leaves snapshot_dir empty: the folder may be moved or
     // copied, and two runs of one seed must write the same bytes.
-    status = WriteFileAtomically((work_dir / "result.json").string(), result->ToJson().dump(2) + "\n");
-    if (status.ok()) status = WriteRunReport(work_dir, final_dir.string(), runner.report_phases());
-    if (status.ok()) {
-      fs::remove_all(final_dir, error);
-      fs::rename(work_dir, final_dir, error);
-      if (error) status = core::Status::IoError(final_dir.string() + ": " + error.message());
-    }
+    status = WriteFileAtomically((work.dir() / "result.json").string(), result->ToJson().dump(2) + "\n");
+    if (status.ok()) status = WriteRunReport(work.dir(), final_dir.string(), runner.report_phases());
+    if (status.ok()) status = work.Publish(final_dir);
     if (status.ok()) result->snapshot_dir = final_dir.string();
   }
   if (!status.ok()) {
     result->snapshot_dir.clear();
-    if (!work_dir.empty()) fs::remove_all(work_dir, error);
     return status;
   }
   return core::Status::Ok();

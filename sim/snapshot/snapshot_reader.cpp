@@ -141,6 +141,11 @@ bool IsPhaseFolder(const fs::path& dir) {
 
 core::Status LoadPhase(const fs::path& phase_dir, std::unique_ptr<LoadedPhase>* result) {
   std::error_code error;
+  // report writes summaries into the phase folder: a link would send them
+  // elsewhere.
+  if (fs::is_symlink(phase_dir, error)) {
+    return core::Status::Corruption(phase_dir.string() + ": a symbolic link, not a phase folder");
+  }
   if (!fs::is_directory(phase_dir, error)) return core::Status::NotFound(phase_dir.string() + ": no such phase folder");
   auto phase = std::make_unique<LoadedPhase>();
   phase->dir = phase_dir;

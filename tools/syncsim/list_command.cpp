@@ -26,12 +26,20 @@ int List(const std::string& directory) {
   }
   std::vector<fs::path> candidates;
   std::vector<fs::path> runs;
-  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(directory, error)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
-    if (entry.path().filename() == "result.json") {
-      runs.push_back(entry.path().parent_path());
+  for (auto entry = fs::recursive_directory_iterator(directory, error); entry != fs::recursive_directory_iterator();
+       entry.increment(error)) {
+    // Hidden folders are a run's work in progress (.seed-N.partial-*) or a
+    // replaced snapshot on its way out (.seed-N.old-*), never a scenario.
+    const std::string name = entry->path().filename().string();
+    if (entry->is_directory(error) && !name.empty() && name[0] == '.') {
+      entry.disable_recursion_pending();
+      continue;
+    }
+    if (!entry->is_regular_file() || entry->path().extension() != ".json") continue;
+    if (entry->path().filename() == "result.json") {
+      runs.push_back(entry->path().parent_path());
     } else {
-      candidates.push_back(entry.path());
+      candidates.push_back(entry->path());
     }
   }
   // Every JSON file inside a run folder (scenario.json, summaries, live
