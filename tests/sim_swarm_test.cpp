@@ -110,7 +110,9 @@ TEST_CASE("swarm: storage faults are drawn from their own stream, and never with
 TEST_CASE("swarm: converge_within_ms is lifted to its swarm minimum and said so, never lowered", "[swarm]") {
   // crash_restart_mid_sync --seed 3 --swarm failed its 2 s bound with drawn
   // pages of 5 records and a catch-up buffer of 1: slower, not wrong.
+  // The page size set, so that the swarm draws none (see small_pages).
   json tight = TwoDevices();
+  tight["sync"] = {{"page_size", 200}};
   tight["expect"] = {{"converge_within_ms", 2000}};
   const json drawn = sim::ApplySwarm(3, &tight);
   CHECK(tight["expect"]["converge_within_ms"] == sim::kSwarmConvergeWithinMsMin);
@@ -120,13 +122,27 @@ TEST_CASE("swarm: converge_within_ms is lifted to its swarm minimum and said so,
   // A stall window longer than the minimum: the bound is the window.
   json long_window = TwoDevices();
   long_window["stall_window_ms"] = 400000;
+  long_window["sync"] = {{"page_size", 200}};
   long_window["expect"] = {{"converge_within_ms", 2000}};
   sim::ApplySwarm(3, &long_window);
   CHECK(long_window["expect"]["converge_within_ms"] == long_window["stall_window_ms"]);
   CHECK(long_window["stall_window_ms"] >= 400000);
 
+  // Pages of 1 record: a round trip per record, up to the quiescence bound.
+  json small_pages = TwoDevices();
+  small_pages["sync"] = {{"page_size", 1}};
+  small_pages["expect"] = {{"converge_within_ms", 2000}};
+  sim::ApplySwarm(3, &small_pages);
+  CHECK(small_pages["expect"]["converge_within_ms"] == sim::kSwarmQuiescenceMsMin);
+  json half_pages = TwoDevices();
+  half_pages["sync"] = {{"page_size", 100}};
+  half_pages["expect"] = {{"converge_within_ms", 2000}};
+  sim::ApplySwarm(3, &half_pages);
+  CHECK(half_pages["expect"]["converge_within_ms"] == 2 * sim::kSwarmConvergeWithinMsMin);
+
   json loose = TwoDevices();
   loose["stall_window_ms"] = 5000;
+  loose["sync"] = {{"page_size", 200}};
   loose["expect"] = {{"converge_within_ms", 900000}};
   const json drawn_loose = sim::ApplySwarm(3, &loose);
   CHECK(loose["expect"]["converge_within_ms"] == 900000);

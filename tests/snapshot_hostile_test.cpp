@@ -178,5 +178,57 @@ TEST_CASE("SqliteDb::OpenReadOnly: nothing is written, and a query past the inst
   CHECK_FALSE(fs::exists(dir / "missing.db"));
 }
 
+TEST_CASE("hostile snapshot: a negative time or a value of the wrong type is exit 2 naming the file and place",
+          "[snapshot][hostile]") {
+  const fs::path run = SmallRun("types");
+  const fs::path phase = run / "final_state";
+  const std::string trace = ReadFile(run / "trace.jsonl");
+  const std::string live = ReadFile(phase / "live_state.json");
+  const std::string result = ReadFile(run / "result.json");
+  auto report = [&]() { return RunSyncsim("report " + run.string()); };
+  auto restore = [&]() {
+    std::ofstream(run / "trace.jsonl", std::ios::trunc) << trace;
+    std::ofstream(phase / "live_state.json", std::ios::trunc) << live;
+    std::ofstream(run / "result.json", std::ios::trunc) << result;
+  };
+  struct Case {
+    fs::path file;
+    std::string content;
+    std::string expected;
+  };
+  nlohmann::json live_json = nlohmann::json::parse(live);
+  nlohmann::json result_json = nlohmann::json::parse(result);
+  std::vector<Case> cases;
+  // A negative time indexed before the first timeline interval (a segfault).
+  cases.push_back({run / "trace.jsonl", trace + "{\"time_us\":-5000000,\"kind\":\"message\",\"fate\":\"sent\"}\n",
+                   ": time_us: expected a time >= 0"});
+  cases.push_back({run / "trace.jsonl", trace + "{\"time_us\":5,\"kind\":\"message\",\"fate\":7}\n",
+                   ": fate: expected a string"});
+  nlohmann::json stall_string = live_json;
+  stall_string["stall"] = "stuck";
+  cases.push_back({phase / "live_state.json", stall_string.dump(), "live_state.json: stall: expected an object or null"});
+  nlohmann::json on_string = live_json;
+  on_string["devices"][0]["runtime"] = {{"on", "yes"}};
+  cases.push_back({phase / "live_state.json", on_string.dump(), "live_state.json: devices[0].runtime.on: expected a boolean"});
+  nlohmann::json passed_string = result_json;
+  passed_string["passed"] = "yes";
+  cases.push_back({run / "result.json", passed_string.dump(), "result.json: passed: expected true or false"});
+  nlohmann::json expectation_number = result_json;
+  expectation_number["expectations"][0] = 3;
+  cases.push_back({run / "result.json", expectation_number.dump(), "result.json: expectations[0]: expected an object"});
+  // Nesting a printer would recurse through until the stack ran out.
+  cases.push_back({run / "result.json", std::string(200000, '[') + std::string(200000, ']'), "result.json: "});
+  for (const Case& planted : cases) {
+    restore();
+    std::ofstream(planted.file, std::ios::trunc) << planted.content;
+    const CommandResult refused = report();
+    INFO(planted.file << " " << refused.output.substr(0, 400));
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.output.find(planted.expected) != std::string::npos);
+  }
+  restore();
+  CHECK(report().exit_code == 0);
+}
+
 }  // namespace
 }  // namespace syncsim

@@ -33,8 +33,10 @@ inline constexpr int64_t kSwarmDriftPpmMax = 300;
 inline constexpr int64_t kSwarmQuiescenceMsMin = 3'600'000;
 
 // Under the swarm, expect.converge_within_ms is at least this and the stall
-// window (drawn faults and knobs make convergence slower, not wrong); the
-// lifted bound is reported as drawn "converge_within_ms".
+// window, times the factor by which sync.page_size is below its default,
+// and at most kSwarmQuiescenceMsMin (drawn faults and knobs make
+// convergence slower, not wrong); the lifted bound is reported as drawn
+// "converge_within_ms".
 inline constexpr int64_t kSwarmConvergeWithinMsMin = 300'000;
 
 // Rewrites `document` (a scenario, before validation) with faults drawn

@@ -12,6 +12,25 @@ core::Status Bad(const std::string& file, const std::string& path, const std::st
   return core::Status::Corruption(fmt::format("{}: {}: {}", file, path, problem));
 }
 
+// The members of `object` the summaries and the report read, with their
+// types: a file from elsewhere is refused, not thrown on. `kinds` pairs a
+// key with "string", "integer", "boolean" or "object".
+core::Status CheckMembers(const nlohmann::json& object, const std::string& file, const std::string& path,
+                          std::initializer_list<std::pair<const char*, const char*>> kinds) {
+  if (object.is_null()) return core::Status::Ok();
+  if (!object.is_object()) return Bad(file, path, "expected an object or null");
+  for (const auto& [key, kind] : kinds) {
+    auto found = object.find(key);
+    if (found == object.end() || found->is_null()) continue;
+    const std::string expected = kind;
+    const bool ok = (expected == "string" && found->is_string()) ||
+                    (expected == "integer" && found->is_number_integer()) ||
+                    (expected == "boolean" && found->is_boolean()) || (expected == "object" && found->is_object());
+    if (!ok) return Bad(file, path + "." + key, std::string("expected ") + (expected == "integer" ? "an " : "a ") + expected);
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 nlohmann::json LiveStateToJson(const PhaseInput& input) {
@@ -82,9 +101,19 @@ core::Status LiveStateFromJson(const nlohmann::json& document, const std::string
     if (!device.contains("started") || !device["started"].is_boolean()) {
       return Bad(file, path + ".started", "expected true or false");
     }
-    state->devices.push_back({name, device["started"].get<bool>(), device.value("runtime", nlohmann::json())});
+    const nlohmann::json runtime = device.value("runtime", nlohmann::json());
+    if (core::Status status = CheckMembers(runtime, file, path + ".runtime", {{"on", "boolean"}, {"peers", "object"}});
+        !status.ok()) {
+      return status;
+    }
+    state->devices.push_back({name, device["started"].get<bool>(), runtime});
   }
   state->stall = document.value("stall", nlohmann::json());
+  if (core::Status status = CheckMembers(state->stall, file, "stall",
+                                         {{"detected_at_ms", "integer"}, {"reason", "string"}, {"headline", "string"}});
+      !status.ok()) {
+    return status;
+  }
   state->oracle.reset();
   const nlohmann::json oracle = document.value("oracle", nlohmann::json());
   if (!oracle.is_null()) {

@@ -45,6 +45,16 @@ core::Status ReadMessageTimeline(const std::filesystem::path& trace_path, Messag
         !line.contains("kind") || !line["kind"].is_string()) {
       return core::Status::Corruption(fmt::format("{}:{}: not a trace record", trace_path.string(), line_number));
     }
+    // Virtual time starts at 0 (a negative time indexed before the first
+    // interval), and the text fields read below are text.
+    if (line["time_us"].get<int64_t>() < 0) {
+      return core::Status::Corruption(fmt::format("{}:{}: time_us: expected a time >= 0", trace_path.string(), line_number));
+    }
+    for (const char* key : {"detail", "fate"}) {
+      if (line.contains(key) && !line[key].is_string()) {
+        return core::Status::Corruption(fmt::format("{}:{}: {}: expected a string", trace_path.string(), line_number, key));
+      }
+    }
     const int64_t time_ms = line["time_us"].get<int64_t>() / 1000;
     timeline->end_ms = std::max(timeline->end_ms, time_ms);
     const std::string kind = line["kind"].get<std::string>();

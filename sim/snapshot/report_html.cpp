@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/base/strict_json.h"
 #include "sim/snapshot/atomic_file.h"
 #include "sim/snapshot/message_timeline.h"
 #include "sim/snapshot/timeline_chart.h"
@@ -313,8 +314,31 @@ std::string RenderPhase(const ReportPhase& phase) {
 core::Status ReadOptionalJson(const fs::path& path, nlohmann::json* json) {
   std::string text;
   if (!ReadWholeFile(path.string(), &text).ok()) return core::Status::Ok();
-  *json = nlohmann::json::parse(text, nullptr, false);
-  if (json->is_discarded()) return core::Status::Corruption(path.string() + ": not valid JSON");
+  // Strict: linear time, and nesting bounded (a 200,000-level file would
+  // exhaust the stack when the page prints it).
+  core::Status status = ParseStrictJson(text, json);
+  if (!status.ok()) return core::Status::Corruption(path.string() + ": " + status.message());
+  return core::Status::Ok();
+}
+
+// result.json as the page reads it: the keys it uses have their types, so
+// that a file from elsewhere is refused (exit 2) rather than thrown on.
+core::Status CheckResultShape(const nlohmann::json& result, const fs::path& path) {
+  auto bad = [&](const std::string& where, const char* expected) {
+    return core::Status::Corruption(fmt::format("{}: {}: expected {}", path.string(), where, expected));
+  };
+  if (result.is_null()) return core::Status::Ok();
+  if (!result.is_object()) return bad("(root)", "an object");
+  if (result.contains("passed") && !result["passed"].is_boolean()) return bad("passed", "true or false");
+  if (result.contains("messages") && !result["messages"].is_object()) return bad("messages", "an object");
+  if (!result.contains("expectations")) return core::Status::Ok();
+  if (!result["expectations"].is_array()) return bad("expectations", "an array");
+  for (size_t i = 0; i < result["expectations"].size(); ++i) {
+    const nlohmann::json& expectation = result["expectations"][i];
+    const std::string where = fmt::format("expectations[{}]", i);
+    if (!expectation.is_object()) return bad(where, "an object");
+    if (expectation.contains("ok") && !expectation["ok"].is_boolean()) return bad(where + ".ok", "true or false");
+  }
   return core::Status::Ok();
 }
 
@@ -407,6 +431,7 @@ core::Status WriteRunReport(const fs::path& run_dir, const std::string& display_
   std::string timeline_html;
   core::Status status = ReadOptionalJson(run_dir / "scenario.json", &scenario);
   if (status.ok()) status = ReadOptionalJson(run_dir / "result.json", &result);
+  if (status.ok()) status = CheckResultShape(result, run_dir / "result.json");
   if (status.ok()) status = RenderTimelineSection(run_dir, &timeline_html);
   if (!status.ok()) return status;
   std::string html = RenderPageTop(scenario, result, display_dir, phases);
