@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "tests/syncsim_command.h"
 #include "tools/syncsim/decimal_flag.h"
@@ -59,6 +60,28 @@ TEST_CASE("sweep refuses seed ranges with signs, leading zeros or values above 2
     CHECK(sweep.exit_code == 2);
     CHECK(sweep.output.find("--seeds") != std::string::npos);
   }
+}
+
+TEST_CASE("an empty path flag is refused, naming the flag, instead of meaning no output", "[cli]") {
+  const std::vector<std::string> commands = {"run " + kScenario + " --out ''", "run " + kScenario + " --db-dir ''",
+                                             "shrink " + kScenario + " --seed 1 --out ''",
+                                             "sweep " + kScenario + " --seeds 1..1 --junit ''",
+                                             "sweep " + kScenario + " --seeds 1..1 --save-failures ''"};
+  for (const std::string& command : commands) {
+    INFO(command);
+    const testing::CommandResult result = RunSyncsim(command);
+    CHECK(result.exit_code == 2);
+    CHECK(result.output.find("expected a path, got an empty string") != std::string::npos);
+  }
+}
+
+TEST_CASE("sweep --junit to a path that cannot be written is refused before any seed runs", "[cli]") {
+  const testing::CommandResult result =
+      RunSyncsim("sweep " + kScenario + " --seeds 1..2 --junit /nonexistent-syncsim-folder/sweep.xml");
+  CHECK(result.exit_code == 2);
+  CHECK(result.output.find("--junit /nonexistent-syncsim-folder/sweep.xml") != std::string::npos);
+  // No seed ran: the sweep's result line is never printed.
+  CHECK(result.output.find("seeds passed") == std::string::npos);
 }
 
 }  // namespace

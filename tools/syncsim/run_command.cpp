@@ -13,6 +13,7 @@
 #include "sim/scenario/scenario_runner.h"
 #include "tools/syncsim/commands.h"
 #include "tools/syncsim/decimal_flag.h"
+#include "tools/syncsim/path_flag.h"
 #include "tools/syncsim/sweep_determinism.h"
 
 namespace syncsim::tools {
@@ -138,10 +139,11 @@ std::function<int()> RegisterRunCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("run", "Run one scenario, write its snapshot and check its expectations");
   command->add_option("scenario", arguments->scenario_path, "Scenario file (JSON)")->required();
   AddSeedOption(command, "--seed", &arguments->seed, "Root seed (overrides the file's)");
-  command->add_option("--out", arguments->out_dir, "Snapshot folder (default: snapshots)");
+  command->add_option("--out", arguments->out_dir, "Snapshot folder (default: snapshots)")->check(NonEmptyPath());
   command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
   command->add_flag("--json", arguments->json, "Print exactly one JSON object on stdout (human output on stderr)");
-  command->add_option("--db-dir", arguments->db_dir, "Keep device databases as files in this folder");
+  command->add_option("--db-dir", arguments->db_dir, "Keep device databases as files in this folder")
+      ->check(NonEmptyPath());
   command->add_flag("--force", arguments->force, "Replace an existing snapshot of the same scenario and seed");
   command->add_flag("--swarm", arguments->swarm, "Draw the fault configuration from the seed (see sweep --swarm)");
   command->add_flag("--no-snapshot", arguments->no_snapshot, "Write nothing; print the verdict only (sweeps use it)");

@@ -18,6 +18,7 @@
 #include "sim/snapshot/atomic_file.h"
 #include "tools/syncsim/commands.h"
 #include "tools/syncsim/decimal_flag.h"
+#include "tools/syncsim/path_flag.h"
 
 namespace syncsim::tools {
 namespace {
@@ -91,7 +92,8 @@ std::function<int()> RegisterShrinkCommand(CLI::App& app) {
                     "The failure came from a swarm run: draw its faults from the seed");
   command->add_option("--set", arguments->request.overrides, "Override a scalar of the file: key=value (repeatable)");
   command->add_option("--out", arguments->out_path,
-                      "Where to write the shrunk scenario (default: NAME_seed_N_shrunk.json)");
+                      "Where to write the shrunk scenario (default: NAME_seed_N_shrunk.json)")
+      ->check(NonEmptyPath());
   return [arguments] { return Shrink(arguments->request, arguments->out_path); };
 }
 

@@ -23,8 +23,10 @@
 
 #include "sim/scenario/scenario_loader.h"
 #include "sim/base/text_format.h"
+#include "sim/snapshot/atomic_file.h"
 #include "tools/syncsim/commands.h"
 #include "tools/syncsim/decimal_flag.h"
+#include "tools/syncsim/path_flag.h"
 #include "tools/syncsim/sweep_coverage.h"
 #include "tools/syncsim/sweep_determinism.h"
 #include "tools/syncsim/sweep_failures.h"
@@ -210,11 +212,13 @@ DeterminismReport RecheckDeterminism(const SweepArguments& arguments, const fs::
   return CompareDeterminismRuns(arguments.determinism_percent.value_or(0), first, again);
 }
 
-void WriteJunit(const SweepArguments& arguments, const std::string& scenario_name,
+// Writes the JUnit XML atomically; false (with the error printed) when it
+// cannot be written after all.
+bool WriteJunit(const SweepArguments& arguments, const std::string& scenario_name,
                 const std::vector<SeedResult>& results) {
   size_t failures = 0;
   for (const SeedResult& result : results) failures += result.exit_code == kExitOk ? 0 : 1;
-  std::ofstream out(arguments.junit_path);
+  std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << fmt::format("<testsuite name=\"sweep {}\" tests=\"{}\" failures=\"{}\">\n", sim::EscapeHtml(scenario_name),
                      results.size(), failures);
@@ -229,6 +233,9 @@ void WriteJunit(const SweepArguments& arguments, const std::string& scenario_nam
                        sim::EscapeHtml(FailureSummary(result)), sim::EscapeHtml(ReplayCommand(arguments, result.seed)));
   }
   out << "</testsuite>\n";
+  const core::Status status = sim::WriteFileAtomically(arguments.junit_path, out.str());
+  if (!status.ok()) fmt::print(stderr, "syncsim: --junit: {}\n", status.message());
+  return status.ok();
 }
 
 // The seeds of --seeds A..B in --shard K/N; prints the error and returns
@@ -312,6 +319,12 @@ int Sweep(const SweepArguments& arguments) {
     return kExitBadInput;
   }
   if (!arguments.save_failures_dir.empty() && !PrepareFailuresDir(arguments.save_failures_dir)) return kExitBadInput;
+  // A JUnit file that cannot be written is bad input, found before any
+  // seed runs rather than after the whole sweep.
+  if (std::string problem; !arguments.junit_path.empty() && !CanWriteBeside(arguments.junit_path, &problem)) {
+    fmt::print(stderr, "syncsim: --junit {}: {}\n", arguments.junit_path, problem);
+    return kExitBadInput;
+  }
 
   const fs::path work_dir = fs::temp_directory_path() / fmt::format("syncsim-sweep-{}", getpid());
   std::error_code error;
@@ -337,7 +350,7 @@ int Sweep(const SweepArguments& arguments) {
   }
 
   SweepTally tally = TallyRuns(arguments, results);
-  if (!arguments.junit_path.empty()) WriteJunit(arguments, scenario.name, results);
+  if (!arguments.junit_path.empty() && !WriteJunit(arguments, scenario.name, results)) return kExitInternal;
   if (determinism.has_value()) determinism->Print(human);
   PrintTally(human, tally, seeds.size());
   if (!arguments.save_failures_dir.empty() &&
@@ -372,10 +385,11 @@ std::function<int()> RegisterSweepCommand(CLI::App& app) {
   command->add_flag("--swarm", arguments->swarm, "Draw the fault configuration from each seed and print it");
   command->add_option("--jobs", arguments->jobs, "Worker processes at once (default 1)")->check(CLI::Range(1u, kJobsMax));
   command->add_option("--shard", arguments->shard, "Take shard K of N of the seed range (every N-th seed)");
-  command->add_option("--junit", arguments->junit_path, "Write JUnit XML to this file");
+  command->add_option("--junit", arguments->junit_path, "Write JUnit XML to this file")->check(NonEmptyPath());
   command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
   command->add_option("--save-failures", arguments->save_failures_dir,
-                      "Shrink each failing seed and write it to DIR/NAME_seed_N_shrunk.json (DIR created if missing)");
+                      "Shrink each failing seed and write it to DIR/NAME_seed_N_shrunk.json (DIR created if missing)")
+      ->check(NonEmptyPath());
   command->add_flag("--json", arguments->json, "Print exactly one JSON object on stdout (human output on stderr)");
   command->add_option("--check-determinism", arguments->determinism_percent,
                       "Re-run P% of the seeds (0..100) and require the same trace and state fingerprints")
