@@ -112,7 +112,8 @@ class SqliteDb {
 
   // Scoped transaction: BEGIN on construction, COMMIT on Commit(), ROLLBACK
   // if destroyed without Commit() (an abort instead when the rollback journal
-  // is off: nothing could be undone). Commit() throws StorageError when the
+  // is off: nothing could be undone; but for an exception unwinding, whose
+  // host must then give the database up). Commit() throws StorageError when the
   // storage refuses the commit; the destructor then rolls back and never
   // throws. Not nestable.
   class Transaction {

@@ -68,6 +68,7 @@ class DeviceStorage {
   const std::vector<std::string>& integrity_failures() const { return integrity_failures_; }
   // Integrity checks run after a death.
   uint64_t integrity_checks() const { return integrity_checks_; }
+  const DeviceStorageSettings& settings() const { return settings_; }
 
  private:
   // The problems PRAGMA integrity_check reports, or empty.

@@ -1,5 +1,7 @@
 #include "sim/cluster/sim_device.h"
 
+#include "sim/cluster/host_storage_error.h"
+
 #include <set>
 
 #include <fmt/format.h>
@@ -226,7 +228,11 @@ bool SimDevice::Guarded(const std::function<void()>& call) {
 
 void SimDevice::OnStorageError(const core::StorageError& error) {
   FaultVfs* vfs = storage_.vfs();
-  SYNCSIM_ASSERT(vfs != nullptr);  // only the fault VFS fails
+  if (vfs == nullptr) {
+    // Not the simulated disk: the host's own (a full disk under --db-dir).
+    throw HostStorageError(fmt::format("{}: the disk failed under device {}'s database: {}",
+                                       storage_.settings().database_path, settings_.name, error.what()));
+  }
   StopEngine(/*database_readable=*/false);
   if (vfs->power_is_cut() && armed_crash_.has_value()) {
     // The armed crash struck inside the engine's transaction.

@@ -20,6 +20,7 @@
 #include "sim/check/liveness.h"
 #include "sim/check/state_fingerprint.h"
 #include "sim/cluster/cluster.h"
+#include "sim/cluster/host_storage_error.h"
 #include "sim/scenario/scenario_storage.h"
 #include "sim/snapshot/atomic_file.h"
 #include "sim/snapshot/database_backup.h"
@@ -579,7 +580,12 @@ core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolve
   // the work folder (SnapshotWorkFolder's destructor) unless it was
   // published.
   Runner runner(scenario, options, work.dir());
-  core::Status status = runner.Run(result);
+  core::Status status;
+  try {
+    status = runner.Run(result);
+  } catch (const HostStorageError& failure) {
+    status = core::Status::IoError(failure.what());
+  }
   if (status.ok() && !work.dir().empty()) {
     // result.json leaves snapshot_dir empty: the folder may be moved or
     // copied, and two runs of one seed must write the same bytes.
