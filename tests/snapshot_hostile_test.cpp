@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -228,6 +229,22 @@ TEST_CASE("hostile snapshot: a negative time or a value of the wrong type is exi
   }
   restore();
   CHECK(report().exit_code == 0);
+}
+
+TEST_CASE("hostile snapshot: dot runs with bounded CPU time and memory", "[snapshot][hostile]") {
+  const fs::path run = SmallRun("dot");
+  // A stand-in for dot that prints the limits it was given as its SVG.
+  const fs::path fake = run.parent_path() / "fake-dot.sh";
+  std::ofstream(fake) << "#!/bin/sh\nprintf '<svg>cpu %s memory %s</svg>' \"$(ulimit -t)\" \"$(ulimit -v)\"\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  ::setenv("SYNCSIM_DOT", fake.c_str(), 1);
+  const CommandResult report = RunSyncsim("report " + run.string());
+  ::unsetenv("SYNCSIM_DOT");
+  INFO(report.output);
+  CHECK(report.exit_code == 0);
+  const std::string svg = ReadFile(run / "final_state" / "linkage.svg");
+  CHECK(svg.find("cpu 60 ") != std::string::npos);
+  CHECK(svg.find("memory 4194304<") != std::string::npos);  // KiB: 4 GiB
 }
 
 }  // namespace

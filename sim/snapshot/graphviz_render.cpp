@@ -1,11 +1,12 @@
 #include "sim/snapshot/graphviz_render.h"
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -14,8 +15,6 @@
 #include <fmt/format.h>
 
 #include "sim/snapshot/atomic_file.h"
-
-extern char** environ;
 
 namespace syncsim::sim {
 
@@ -33,22 +32,30 @@ SvgRendering RenderDotToSvg(const std::string& dot_path, const std::string& svg_
   for (std::string& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
 
-  // dot's own messages (layout warnings) would only confuse the run's
-  // output: they go to /dev/null.
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, descriptor, STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, descriptor);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int spawn_error = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  // A DOT file from elsewhere may ask dot for hours of layout or gigabytes:
+  // the child gets bounded CPU time and memory (the kernel stops it past
+  // them; no clock is read here). dot's own messages (layout warnings)
+  // would only confuse the run's output: they go to /dev/null. fork, not
+  // posix_spawn, to set the limits in the child (the process has one
+  // thread).
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(descriptor, STDOUT_FILENO);
+    ::close(descriptor);
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (null >= 0) ::dup2(null, STDERR_FILENO);
+    const rlimit cpu{kDotCpuSecondsMax, kDotCpuSecondsMax};
+    const rlimit memory{kDotMemoryBytesMax, kDotMemoryBytesMax};
+    ::setrlimit(RLIMIT_CPU, &cpu);
+    ::setrlimit(RLIMIT_AS, &memory);
+    ::execvp(program.c_str(), argv.data());
+    ::_exit(127);  // not found: reported as Graphviz missing below
+  }
   ::close(descriptor);
   std::error_code ignored;
-  if (spawn_error != 0) {
+  if (pid < 0) {
     std::filesystem::remove(temporary, ignored);
-    if (spawn_error == ENOENT) return {false, fmt::format("Graphviz ({}) is not installed", program)};
-    return {false, fmt::format("cannot start {}: {}", program, std::strerror(spawn_error))};
+    return {false, fmt::format("cannot start {}: {}", program, std::strerror(errno))};
   }
   int wait_status = 0;
   while (waitpid(pid, &wait_status, 0) < 0) {
@@ -59,10 +66,11 @@ SvgRendering RenderDotToSvg(const std::string& dot_path, const std::string& svg_
   }
   if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
     std::filesystem::remove(temporary, ignored);
-    // posix_spawnp reports a missing program as exit status 127 on some
-    // C libraries instead of ENOENT.
     if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 127) {
       return {false, fmt::format("Graphviz ({}) is not installed", program)};
+    }
+    if (WIFSIGNALED(wait_status) && (WTERMSIG(wait_status) == SIGXCPU || WTERMSIG(wait_status) == SIGKILL)) {
+      return {false, fmt::format("{} was stopped after {} s of CPU time on {}", program, kDotCpuSecondsMax, dot_path)};
     }
     return {false, fmt::format("{} failed on {} (status {})", program, dot_path, wait_status)};
   }

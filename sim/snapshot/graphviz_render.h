@@ -5,6 +5,8 @@
 // in the report.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <string>
 
 namespace syncsim::sim {
@@ -16,7 +18,14 @@ struct SvgRendering {
   std::string problem;
 };
 
-// Writes `svg_path` (atomically) from `dot_path`. Never throws.
+// What dot may take: CPU seconds and bytes of address space. Far more than
+// the graph of a 16-device, million-file run needs.
+inline constexpr rlim_t kDotCpuSecondsMax = 60;
+inline constexpr rlim_t kDotMemoryBytesMax = rlim_t{4} << 30;
+
+// Writes `svg_path` (atomically) from `dot_path`. dot runs with the limits
+// above; past them the SVG is not written and the problem says so. Never
+// throws.
 SvgRendering RenderDotToSvg(const std::string& dot_path, const std::string& svg_path);
 
 }  // namespace syncsim::sim
