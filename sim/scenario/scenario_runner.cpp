@@ -577,8 +577,7 @@ core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolve
     for (const ScenarioDevice& device : scenario.devices) fs::remove(fs::path(options.db_dir) / (device.name + ".db"), error);
   }
   // Any exit from here on, an internal error's exception included, removes
-  // the work folder (SnapshotWorkFolder's destructor) unless it was
-  // published.
+  // the work folder unless it was published (~SnapshotWorkFolder).
   Runner runner(scenario, options, work.dir());
   core::Status status;
   try {
@@ -594,11 +593,8 @@ core::Status RunScenario(const Scenario& scenario, const nlohmann::json& resolve
     if (status.ok()) status = work.Publish(final_dir);
     if (status.ok()) result->snapshot_dir = final_dir.string();
   }
-  if (!status.ok()) {
-    result->snapshot_dir.clear();
-    return status;
-  }
-  return core::Status::Ok();
+  if (!status.ok()) result->snapshot_dir.clear();
+  return status;
 }
 
 }  // namespace syncsim::sim

@@ -31,6 +31,35 @@ core::Status CheckMembers(const nlohmann::json& object, const std::string& file,
   return core::Status::Ok();
 }
 
+// live_state.json's "devices": at most kLiveStateDevicesMax, each with an
+// identifier for a name and the runtime members the report reads.
+core::Status ReadLiveDevices(const nlohmann::json& devices, const std::string& file, std::vector<LiveDevice>* out) {
+  out->clear();
+  if (devices.size() > kLiveStateDevicesMax) {
+    return Bad(file, "devices", fmt::format("more than {} devices", kLiveStateDevicesMax));
+  }
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const nlohmann::json& device = devices[i];
+    const std::string path = fmt::format("devices[{}]", i);
+    if (!device.is_object()) return Bad(file, path, "expected an object");
+    // The name makes a file name (NAME.db): only an identifier, as in a
+    // scenario, so that no name reaches outside the snapshot folder.
+    std::string name;
+    if (!device.contains("name")) return Bad(file, path + ".name", "missing");
+    if (core::Status status = ReadName(device["name"], file + ": " + path + ".name", &name); !status.ok()) return status;
+    if (!device.contains("started") || !device["started"].is_boolean()) {
+      return Bad(file, path + ".started", "expected true or false");
+    }
+    const nlohmann::json runtime = device.value("runtime", nlohmann::json());
+    if (core::Status status = CheckMembers(runtime, file, path + ".runtime", {{"on", "boolean"}, {"peers", "object"}});
+        !status.ok()) {
+      return status;
+    }
+    out->push_back({name, device["started"].get<bool>(), runtime});
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 nlohmann::json LiveStateToJson(const PhaseInput& input) {
@@ -85,29 +114,7 @@ core::Status LiveStateFromJson(const nlohmann::json& document, const std::string
     state->engine = engine->get<std::string>();
   }
   state->virtual_time_ms = document["virtual_time_ms"].get<int64_t>();
-  state->devices.clear();
-  if (document["devices"].size() > kLiveStateDevicesMax) {
-    return Bad(file, "devices", fmt::format("more than {} devices", kLiveStateDevicesMax));
-  }
-  for (size_t i = 0; i < document["devices"].size(); ++i) {
-    const nlohmann::json& device = document["devices"][i];
-    const std::string path = fmt::format("devices[{}]", i);
-    if (!device.is_object()) return Bad(file, path, "expected an object");
-    // The name makes a file name (NAME.db): only an identifier, as in a
-    // scenario, so that no name reaches outside the snapshot folder.
-    std::string name;
-    if (!device.contains("name")) return Bad(file, path + ".name", "missing");
-    if (core::Status status = ReadName(device["name"], file + ": " + path + ".name", &name); !status.ok()) return status;
-    if (!device.contains("started") || !device["started"].is_boolean()) {
-      return Bad(file, path + ".started", "expected true or false");
-    }
-    const nlohmann::json runtime = device.value("runtime", nlohmann::json());
-    if (core::Status status = CheckMembers(runtime, file, path + ".runtime", {{"on", "boolean"}, {"peers", "object"}});
-        !status.ok()) {
-      return status;
-    }
-    state->devices.push_back({name, device["started"].get<bool>(), runtime});
-  }
+  if (core::Status status = ReadLiveDevices(document["devices"], file, &state->devices); !status.ok()) return status;
   state->stall = document.value("stall", nlohmann::json());
   if (core::Status status = CheckMembers(state->stall, file, "stall",
                                          {{"detected_at_ms", "integer"}, {"reason", "string"}, {"headline", "string"}});
