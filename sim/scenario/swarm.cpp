@@ -83,9 +83,11 @@ void LiftLivenessBound(nlohmann::json* document, nlohmann::json* drawn) {
     stall_window_ms = (*document)["stall_window_ms"].get<int64_t>();
   }
   int64_t page_size = core::SyncSettings().page_size;
-  const nlohmann::json& sync = (*document)["sync"];
-  if (sync.is_object() && sync.contains("page_size") && sync["page_size"].is_number_integer()) {
-    page_size = std::max<int64_t>(1, sync["page_size"].get<int64_t>());
+  // find, not operator[]: a document without "sync" must stay without it.
+  const auto sync = document->find("sync");
+  if (sync != document->end() && sync->is_object() && sync->contains("page_size") &&
+      (*sync)["page_size"].is_number_integer()) {
+    page_size = std::max<int64_t>(1, (*sync)["page_size"].get<int64_t>());
   }
   const int64_t page_factor = std::max<int64_t>(1, (core::SyncSettings().page_size + page_size - 1) / page_size);
   const int64_t lifted_ms =
