@@ -26,10 +26,7 @@ namespace syncsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-using testing::CommandResult;
-using testing::ReadFile;
-using testing::RunSyncsim;
+using testing::CommandResult, testing::ReadFile, testing::RunSyncsim;
 
 // A small run of the default scenario into a fresh folder; returns its run
 // folder (the one holding final_state/).
