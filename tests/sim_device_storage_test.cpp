@@ -119,6 +119,22 @@ TEST_CASE("device storage: a crash armed but not reached strikes at the restart"
   CHECK(device.crashes_at_io() == 0);
 }
 
+TEST_CASE("device storage: a crash without power loss armed but not reached leaves no power cut armed for the restart",
+          "[storage]") {
+  // Found by the late_joiner_three_devices swarm sweep (seed 147): the
+  // armed countdown survived the crash that replaced it and struck inside
+  // the restart, which must always succeed.
+  sim::Cluster cluster(OneDevice(7, {.journal = sim::JournalMode::kRollback}, {.io_error_probability = 0.5}));
+  sim::SimDevice& device = cluster.device("alice");
+  REQUIRE(device.Start().ok());
+  device.Crash(sim::CrashSettings{.power_loss = false, .at_io = 1});
+  REQUIRE(device.is_on());
+  REQUIRE(device.TurnOn().ok());  // strikes (a plain crash), then starts with faults disarmed
+  CHECK(device.is_on());
+  CHECK(device.crashes_at_io() == 0);
+  CHECK_FALSE(device.storage().vfs()->power_is_cut());
+}
+
 TEST_CASE("device storage: an I/O error stops the device, which restarts by itself and keeps what committed",
           "[storage]") {
   sim::Cluster cluster(OneDevice(5, {.journal = sim::JournalMode::kWal}, {.io_error_probability = 0.2}));

@@ -130,6 +130,9 @@ core::Status SimDevice::Start() {
   engine_->SetEventObserver([this](const core::EngineEvent& event) { RecordEngineEvent(event); });
   // Faults are disarmed while the engine resumes: a restart always
   // succeeds, so that a run cannot stall on a device that never comes back.
+  // (Open disarms them only when it opens the database; a plain crash
+  // keeps the connection open.)
+  storage_.ArmFaults(false);
   engine_->Start();
   if (verify_acked_on_start_) VerifyAckedChanges();
   storage_.ArmFaults(true);
@@ -180,6 +183,9 @@ void SimDevice::Crash(const CrashSettings& crash) {
     return;
   }
   armed_crash_.reset();
+  // A countdown armed by an earlier crash that never struck must not
+  // outlive it and strike inside the restart.
+  if (storage_.vfs() != nullptr) storage_.vfs()->DisarmPowerLoss();
   if (engine_ != nullptr) StopEngine(/*database_readable=*/true);
   if (crash.power_loss) {
     storage_.Die(/*power_loss=*/true);
