@@ -101,14 +101,21 @@ struct SyncSettings {
   // Realtime messages from one peer held while catching up from it; past
   // this the buffer is discarded and another catch-up round runs instead.
   uint32_t buffer_max = 256;
-  // An unacked batch or unanswered request is sent again after
-  // retry_timeout_ms, then after twice as long each time, at most
-  // retry_backoff_ms_max apart, at most retry_attempts_max sends in all.
+  // An unacked batch or unanswered request is sent again after the peer's
+  // retry timeout, then after twice as long each time, at most
+  // retry_backoff_ms_max apart (or the timeout, when longer), at most
+  // retry_attempts_max sends in all. The timeout (RoundTripEstimator) is
+  // retry_timeout_ms until a round trip to the peer has been measured, then
+  // the measured round trip plus four times its variation, within
+  // [retry_timeout_ms_min, retry_timeout_ms_max]; a wait that runs out
+  // doubles it until the next measurement.
   // Requests: after retry_attempts_max sends, an exchange round starts
   // over and a page request is asked again under a new id. Realtime batches are resent for as long as the connection lasts,
   // at most unacked_batches_max of them per peer: past it the oldest is
   // abandoned and the later batches ask the peer to catch up.
   int64_t retry_timeout_ms = 400;
+  int64_t retry_timeout_ms_min = 50;
+  int64_t retry_timeout_ms_max = 3'600'000;
   int64_t retry_backoff_ms_max = 1'000;
   uint32_t retry_attempts_max = 12;
   uint32_t unacked_batches_max = 100'000;

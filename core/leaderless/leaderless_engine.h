@@ -113,8 +113,10 @@ class LeaderlessEngine final : public LocalWriteEngine {
   void FlushShared();
   void Send(const Uuid& peer, const Message& message);
   // Sends `message` and returns it ready for resending (first resend due
-  // retry_timeout_ms from now).
-  RetriedMessage SendRetried(const Uuid& peer, const Message& message);
+  // the session's retry timeout from now).
+  RetriedMessage SendRetried(const Uuid& peer, const PeerSession& session, const Message& message);
+  // `message`, sent by SendRetried, was answered: a round-trip sample.
+  void NoteAnswered(PeerSession& session, const RetriedMessage& message);
   // Sends a realtime batch and keeps it until the peer acks it.
   // Sends a realtime batch and keeps it for resending; past
   // unacked_batches_max abandons the oldest unacked one and asks the peer,

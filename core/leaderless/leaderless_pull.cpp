@@ -90,6 +90,8 @@ void LeaderlessEngine::AnswerExchange(const Uuid& from, const WatermarkExchangeR
 
 void LeaderlessEngine::HandleExchangeResponse(const Uuid& from, PeerSession& session,
                                         const WatermarkExchangeResponse& response) {
+  assert(session.request.has_value());  // request_id matched the request in flight
+  NoteAnswered(session, *session.request);
   session.request.reset();
   session.request_id = 0;
   session.peer_hlc_at_exchange = response.hlc;
@@ -173,6 +175,8 @@ void LeaderlessEngine::AnswerStateRequest(const Uuid& from, const StateRequest& 
 void LeaderlessEngine::HandleStateResponse(const Uuid& from, PeerSession& session, const StateResponse& response) {
   assert(!session.jobs.empty());
   PullJob& job = session.jobs.front();
+  assert(session.request.has_value());  // request_id matched the request in flight
+  NoteAnswered(session, *session.request);
   session.request.reset();
   session.request_id = 0;
   ++counters_.pages_received;
@@ -223,7 +227,7 @@ void LeaderlessEngine::FinishRound(const Uuid& peer, PeerSession& session) {
   // It is resent until the peer confirms it (an AckStateBatch for batch 0).
   if (Hlc::Parse(session.peer_hlc_at_exchange).has_value()) {
     session.unacked[kCatchUpAckBatchId] =
-        SendRetried(peer, AckSharedChanges{library_id_, session.peer_hlc_at_exchange, kCatchUpAckBatchId});
+        SendRetried(peer, session, AckSharedChanges{library_id_, session.peer_hlc_at_exchange, kCatchUpAckBatchId});
   }
   // Drain in arrival order; nothing new can arrive meanwhile.
   std::deque<Message> buffer = std::move(session.buffer);

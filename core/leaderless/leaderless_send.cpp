@@ -44,13 +44,19 @@ void LeaderlessEngine::FlushShared() {
   }
 }
 
-RetriedMessage LeaderlessEngine::SendRetried(const Uuid& peer, const Message& message) {
+RetriedMessage LeaderlessEngine::SendRetried(const Uuid& peer, const PeerSession& session, const Message& message) {
   auto payload = std::make_shared<const std::string>(EncodeMessage(message));
   std::string kind(MessageKind(message));
   ++counters_.messages_sent;
   transport_.Send(peer, kind, *payload);
-  return RetriedMessage{std::move(kind), std::move(payload), clock_.monotonic_ms() + settings_.retry_timeout_ms,
-                        settings_.retry_timeout_ms, 1};
+  const int64_t now_ms = clock_.monotonic_ms();
+  const int64_t timeout_ms = session.round_trip.timeout_ms();
+  return RetriedMessage{std::move(kind), std::move(payload), now_ms, now_ms, now_ms + timeout_ms, timeout_ms, 1};
+}
+
+void LeaderlessEngine::NoteAnswered(PeerSession& session, const RetriedMessage& message) {
+  const int64_t now_ms = clock_.monotonic_ms();
+  session.round_trip.OnAnswered(now_ms - message.first_sent_ms, now_ms - message.last_sent_ms, message.sends == 1);
 }
 
 void LeaderlessEngine::SendBatch(const Uuid& peer, PeerSession& session, uint64_t batch_id, Message* message) {
@@ -71,11 +77,15 @@ void LeaderlessEngine::SendBatch(const Uuid& peer, PeerSession& session, uint64_
   } else {
     std::get<SharedChangeBatch>(*message).catch_up_requested = ask;
   }
-  session.unacked[batch_id] = SendRetried(peer, *message);
+  session.unacked[batch_id] = SendRetried(peer, session, *message);
 }
 
 void LeaderlessEngine::NoteBatchAcked(PeerSession& session, uint64_t batch_id) {
-  session.unacked.erase(batch_id);
+  auto acked = session.unacked.find(batch_id);
+  if (acked != session.unacked.end()) {
+    NoteAnswered(session, acked->second);
+    session.unacked.erase(acked);
+  }
   const std::optional<uint64_t>& asked_from = session.catch_up_requested_from_batch_id;
   if (asked_from.has_value() && batch_id >= *asked_from) session.catch_up_requested_from_batch_id.reset();
 }
@@ -87,17 +97,20 @@ void LeaderlessEngine::Send(const Uuid& peer, const Message& message) {
 
 void LeaderlessEngine::SendRequest(const Uuid& peer, PeerSession& session, uint64_t request_id, const Message& message) {
   session.request_id = request_id;
-  session.request = SendRetried(peer, message);
+  session.request = SendRetried(peer, session, message);
 }
 
 void LeaderlessEngine::RetryDue(const Uuid& peer, PeerSession& session, int64_t now_ms) {
   auto resend = [&](RetriedMessage& message) {
     ++counters_.messages_sent;
     ++counters_.resends;
-    if (message.backoff_ms >= settings_.retry_backoff_ms_max) ++counters_.resends_at_backoff_cap;
+    session.round_trip.OnWaitRanOut(message.backoff_ms);
+    const int64_t cap_ms = session.round_trip.backoff_cap_ms();
+    if (message.backoff_ms >= cap_ms) ++counters_.resends_at_backoff_cap;
     ++message.sends;
+    message.last_sent_ms = now_ms;
     transport_.Send(peer, message.kind, *message.payload);
-    message.backoff_ms = std::min(message.backoff_ms * 2, settings_.retry_backoff_ms_max);
+    message.backoff_ms = std::min(message.backoff_ms * 2, cap_ms);
     message.next_send_ms = now_ms + message.backoff_ms;
   };
   // A batch is resent for as long as the connection lasts (at backoff
@@ -140,8 +153,7 @@ void LeaderlessEngine::OnPeerConnected(const Uuid& peer) {
       .Prepare("INSERT OR IGNORE INTO peer_acks (peer, last_acked_hlc) VALUES (?1, '')")
       .Bind(1, peer.ToString())
       .Run();
-  PeerSession& session = sessions_[peer];
-  session = PeerSession();
+  PeerSession& session = sessions_.insert_or_assign(peer, PeerSession(settings_)).first->second;
   StartRound(peer, session);
 }
 

@@ -23,6 +23,8 @@
 
 #include "core/engine.h"
 #include "core/messages.h"
+#include "core/round_trip_estimator.h"
+#include "core/sync_settings.h"
 #include "core/uuid.h"
 
 namespace syncsim::core {
@@ -45,7 +47,9 @@ struct PullJob {
 struct RetriedMessage {
   std::string kind;
   std::shared_ptr<const std::string> payload;
-  int64_t next_send_ms = 0;  // on the monotonic clock (Clock::monotonic_ms)
+  int64_t first_sent_ms = 0;  // on the monotonic clock (Clock::monotonic_ms)
+  int64_t last_sent_ms = 0;   // on the same clock
+  int64_t next_send_ms = 0;   // on the same clock
   int64_t backoff_ms = 0;
   uint32_t sends = 1;
 };
@@ -60,6 +64,10 @@ struct DeferredAdvance {
 };
 
 struct PeerSession {
+  explicit PeerSession(const SyncSettings& settings) : round_trip(settings) {}
+
+  // How long to wait for this peer's answers, learned on this connection.
+  RoundTripEstimator round_trip;
   PeerState state = PeerState::kUninitialized;
   uint32_t rounds = 0;       // watermark exchanges since the session was last Ready
   // The buffer overflowed, or the peer asked for a catch-up during this

@@ -38,6 +38,9 @@ static_assert(kScenarioNameLengthMax == kNameLengthMax, "ReadName reads the name
 constexpr int64_t kFlushIntervalMsMax = 60'000;
 // Retry timeouts and their backoff cap; attempts of one request.
 constexpr int64_t kRetryMsMax = 600'000;
+// A measured retry timeout may grow to two hours: twice the longest
+// one-way latency allowed, with room for its variation.
+constexpr int64_t kRetryTimeoutMsMaxBound = 7'200'000;
 constexpr uint32_t kRetryAttemptsMax = 1'000;
 constexpr int64_t kStallWindowMsMin = 1'000;
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
@@ -50,11 +53,12 @@ constexpr std::array<std::string_view, 3> kRootRequiredKeys = {"name", "devices"
 constexpr std::array<std::string_view, 4> kDeviceKeys = {"name", "clock", "start", "storage"};
 constexpr std::array<std::string_view, 1> kDeviceRequiredKeys = {"name"};
 constexpr std::array<std::string_view, 2> kClockKeys = {"offset_ms", "drift_ppm"};
-constexpr std::array<std::string_view, 15> kSyncKeys = {
-    "missing_dependency", "batch_size",       "flush_interval_ms",    "shared_merge",
-    "defects",            "page_size",        "buffer_max",           "shared_batch_size",
-    "retry_timeout_ms",   "retry_backoff_ms_max", "retry_attempts_max", "unacked_batches_max",
-    "engine",             "leader_heartbeat_ms",  "leader_lease_ms"};
+constexpr std::array<std::string_view, 17> kSyncKeys = {
+    "missing_dependency",   "batch_size",           "flush_interval_ms",    "shared_merge",
+    "defects",              "page_size",            "buffer_max",           "shared_batch_size",
+    "retry_timeout_ms",     "retry_timeout_ms_min", "retry_timeout_ms_max", "retry_backoff_ms_max",
+    "retry_attempts_max",   "unacked_batches_max",  "engine",               "leader_heartbeat_ms",
+    "leader_lease_ms"};
 // The leader engine's heartbeat and lease: an hour at most.
 constexpr int64_t kLeaderMsMax = 3'600'000;
 // From the registries, read on first use (after every check has registered):
@@ -260,9 +264,36 @@ class ScenarioParser {
       SYNCSIM_RETURN_IF_ERROR(ReadInteger(*flush, MemberPath(path, "flush_interval_ms"), 1,
                                                  kFlushIntervalMsMax, &sync.flush_interval_ms));
     }
+    SYNCSIM_RETURN_IF_ERROR(ParseRetryKnobs(value, path));
+    if (const json* unacked = Find(value, "unacked_batches_max")) {
+      SYNCSIM_RETURN_IF_ERROR(ReadCount(*unacked, MemberPath(path, "unacked_batches_max"), 1,
+                                               kScenarioBufferMax, &sync.unacked_batches_max));
+    }
+    return Status::Ok();
+  }
+
+  // The retry schedule: the first wait, the bounds a measured round trip
+  // moves the wait within, the backoff cap and the attempts of a request.
+  Status ParseRetryKnobs(const json& value, const std::string& path) {
+    core::SyncSettings& sync = scenario_.sync;
     if (const json* timeout = Find(value, "retry_timeout_ms")) {
       SYNCSIM_RETURN_IF_ERROR(ReadInteger(*timeout, MemberPath(path, "retry_timeout_ms"), 1,
                                                  kRetryMsMax, &sync.retry_timeout_ms));
+    }
+    if (const json* minimum = Find(value, "retry_timeout_ms_min")) {
+      SYNCSIM_RETURN_IF_ERROR(ReadInteger(*minimum, MemberPath(path, "retry_timeout_ms_min"), 1, kRetryMsMax,
+                                          &sync.retry_timeout_ms_min));
+    }
+    const json* maximum = Find(value, "retry_timeout_ms_max");
+    if (maximum != nullptr) {
+      SYNCSIM_RETURN_IF_ERROR(ReadInteger(*maximum, MemberPath(path, "retry_timeout_ms_max"), 1,
+                                          kRetryTimeoutMsMaxBound, &sync.retry_timeout_ms_max));
+    }
+    if (sync.retry_timeout_ms_max < sync.retry_timeout_ms_min) {
+      return Invalid(MemberPath(path, maximum != nullptr ? "retry_timeout_ms_max" : "retry_timeout_ms_min"),
+                     "the longest retry timeout (retry_timeout_ms_max " + std::to_string(sync.retry_timeout_ms_max) +
+                         ") is shorter than the shortest (retry_timeout_ms_min " +
+                         std::to_string(sync.retry_timeout_ms_min) + ")");
     }
     if (const json* cap = Find(value, "retry_backoff_ms_max")) {
       SYNCSIM_RETURN_IF_ERROR(ReadInteger(*cap, MemberPath(path, "retry_backoff_ms_max"), 1, kRetryMsMax,
@@ -271,10 +302,6 @@ class ScenarioParser {
     if (const json* attempts = Find(value, "retry_attempts_max")) {
       SYNCSIM_RETURN_IF_ERROR(ReadCount(*attempts, MemberPath(path, "retry_attempts_max"), 1,
                                                kRetryAttemptsMax, &sync.retry_attempts_max));
-    }
-    if (const json* unacked = Find(value, "unacked_batches_max")) {
-      SYNCSIM_RETURN_IF_ERROR(ReadCount(*unacked, MemberPath(path, "unacked_batches_max"), 1,
-                                               kScenarioBufferMax, &sync.unacked_batches_max));
     }
     return Status::Ok();
   }
