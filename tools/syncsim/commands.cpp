@@ -9,6 +9,7 @@
 #include "tools/syncsim/diff_command.h"
 #include "tools/syncsim/engines_command.h"
 #include "tools/syncsim/list_command.h"
+#include "tools/syncsim/merge_command.h"
 #include "tools/syncsim/report_command.h"
 #include "tools/syncsim/run_command.h"
 #include "tools/syncsim/shrink_command.h"
@@ -34,6 +35,7 @@ void RegisterCommands(CLI::App& app) {
   Handlers()["diff"] = RegisterDiffCommand(app);
   Handlers()["compare"] = RegisterCompareCommand(app);
   Handlers()["engines"] = RegisterEnginesCommand(app);
+  Handlers()["merge"] = RegisterMergeCommand(app);
 }
 
 int RunSelectedCommand(CLI::App& app) {

@@ -22,11 +22,12 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/scenario_loader.h"
-#include "sim/base/text_format.h"
 #include "sim/snapshot/atomic_file.h"
 #include "tools/syncsim/commands.h"
 #include "tools/syncsim/decimal_flag.h"
+#include "tools/syncsim/junit_xml.h"
 #include "tools/syncsim/path_flag.h"
+#include "tools/syncsim/shard_environment.h"
 #include "tools/syncsim/sweep_coverage.h"
 #include "tools/syncsim/sweep_determinism.h"
 #include "tools/syncsim/sweep_failures.h"
@@ -216,24 +217,16 @@ DeterminismReport RecheckDeterminism(const SweepArguments& arguments, const fs::
 // cannot be written after all.
 bool WriteJunit(const SweepArguments& arguments, const std::string& scenario_name,
                 const std::vector<SeedResult>& results) {
-  size_t failures = 0;
-  for (const SeedResult& result : results) failures += result.exit_code == kExitOk ? 0 : 1;
-  std::ostringstream out;
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << fmt::format("<testsuite name=\"sweep {}\" tests=\"{}\" failures=\"{}\">\n", sim::EscapeHtml(scenario_name),
-                     results.size(), failures);
+  std::vector<JunitCase> cases;
   for (const SeedResult& result : results) {
-    out << fmt::format("  <testcase classname=\"{}\" name=\"seed-{}\" time=\"{:.3f}\"", sim::EscapeHtml(scenario_name),
-                       result.seed, result.wall_s);
-    if (result.exit_code == kExitOk) {
-      out << "/>\n";
-      continue;
+    JunitCase junit_case{.seed = result.seed, .wall_s = result.wall_s, .passed = result.exit_code == kExitOk};
+    if (!junit_case.passed) {
+      junit_case.failure = FailureSummary(result);
+      junit_case.replay = ReplayCommand(arguments, result.seed);
     }
-    out << fmt::format(">\n    <failure message=\"{}\">replay with: {}</failure>\n  </testcase>\n",
-                       sim::EscapeHtml(FailureSummary(result)), sim::EscapeHtml(ReplayCommand(arguments, result.seed)));
+    cases.push_back(std::move(junit_case));
   }
-  out << "</testsuite>\n";
-  const core::Status status = sim::WriteFileAtomically(arguments.junit_path, out.str());
+  const core::Status status = sim::WriteFileAtomically(arguments.junit_path, JunitXml(scenario_name, cases));
   if (!status.ok()) fmt::print(stderr, "syncsim: --junit: {}\n", status.message());
   return status.ok();
 }
@@ -305,7 +298,24 @@ void PrintTally(std::FILE* human, const SweepTally& tally, size_t seeds) {
   }
 }
 
-int Sweep(const SweepArguments& arguments) {
+// `--shard auto`: replaces it by the K/N the environment names (see
+// shard_environment.h) and says where it came from; prints the error and
+// returns false when the environment names none.
+bool ResolveAutoShard(SweepArguments* arguments) {
+  if (arguments->shard != "auto") return true;
+  EnvironmentShard shard;
+  std::string error;
+  if (!ReadEnvironmentShard(ProcessEnvironment(), kShardsMax, &shard, &error)) {
+    fmt::print(stderr, "syncsim: --shard auto: {}\n", error);
+    return false;
+  }
+  arguments->shard = fmt::format("{}/{}", shard.index, shard.count);
+  fmt::print(arguments->json ? stderr : stdout, "shard         {} from {}\n", arguments->shard, shard.source);
+  return true;
+}
+
+int Sweep(SweepArguments arguments) {
+  if (!ResolveAutoShard(&arguments)) return kExitBadInput;
   uint64_t first = 0;
   uint64_t last = 0;
   std::vector<uint64_t> seeds;
@@ -363,6 +373,7 @@ int Sweep(const SweepArguments& arguments) {
                              {"seeds", {first, last}},
                              {"shard", arguments.shard.empty() ? std::string("1/1") : arguments.shard},
                              {"swarm", arguments.swarm},
+                             {"overrides", arguments.overrides},
                              {"passed", seeds.size() - tally.failed},
                              {"failed", tally.failed},
                              {"coverage", tally.coverage.ToJson()},
@@ -384,7 +395,9 @@ std::function<int()> RegisterSweepCommand(CLI::App& app) {
   command->add_option("--seeds", arguments->seeds, "Seed range A..B (inclusive)")->required();
   command->add_flag("--swarm", arguments->swarm, "Draw the fault configuration from each seed and print it");
   command->add_option("--jobs", arguments->jobs, "Worker processes at once (default 1)")->check(CLI::Range(1u, kJobsMax));
-  command->add_option("--shard", arguments->shard, "Take shard K of N of the seed range (every N-th seed)");
+  command->add_option("--shard", arguments->shard,
+                      "Take shard K of N of the seed range (every N-th seed); auto: K/N from the CI or scheduler "
+                      "environment (SYNCSIM_SHARD_INDEX/COUNT, GitLab, Kubernetes, Slurm, CircleCI, Buildkite)");
   command->add_option("--junit", arguments->junit_path, "Write JUnit XML to this file")->check(NonEmptyPath());
   command->add_option("--set", arguments->overrides, "Override a scalar of the file: key=value (repeatable)");
   command->add_option("--save-failures", arguments->save_failures_dir,

@@ -1,4 +1,4 @@
-// `syncsim sweep SCENARIO --seeds A..B [--swarm] [--jobs J] [--shard K/N]
+// `syncsim sweep SCENARIO --seeds A..B [--swarm] [--jobs J] [--shard K/N|auto]
 // [--junit FILE] [--set k=v]... [--json] [--save-failures DIR]` (DESIGN.md
 // 7; DIR: tools/syncsim/sweep_failures.h): runs one scenario
 // over a range of seeds, each seed in its own `syncsim run` worker process,
