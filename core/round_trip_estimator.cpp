@@ -47,13 +47,21 @@ void RoundTripEstimator::OnAnswered(int64_t round_trip_ms, int64_t since_last_se
 
 void RoundTripEstimator::OnWaitRanOut(int64_t waited_ms) {
   if (waited_ms < timeout_ms_) return;
-  timeout_ms_ = std::min(timeout_ms_ * 2, maximum_ms_);
+  // With an estimate, losses back off to the backoff cap (or the estimate,
+  // when longer), as with a fixed timeout: on a lossy fast link the waits
+  // stay short (found by the late_joiner_three_devices swarm sweep: seven
+  // losses in a row stretched a wait to 12 s, past the stall window).
+  // Without one, the wait must be free to outgrow any round trip.
+  const int64_t bound_ms = samples_ > 0 ? std::max(backoff_cap_ms_, Estimate()) : maximum_ms_;
+  timeout_ms_ = std::max(timeout_ms_, std::min(timeout_ms_ * 2, bound_ms));
 }
 
-void RoundTripEstimator::Recompute() {
+int64_t RoundTripEstimator::Estimate() const {
   // RFC 6298 adds max(G, 4 * RTTVAR) for a clock granularity G; the
   // minimum plays that part here (a core checks its waits once per tick).
-  timeout_ms_ = std::clamp(smoothed_ms_ + 4 * variation_ms_, minimum_ms_, maximum_ms_);
+  return std::clamp(smoothed_ms_ + 4 * variation_ms_, minimum_ms_, maximum_ms_);
 }
+
+void RoundTripEstimator::Recompute() { timeout_ms_ = Estimate(); }
 
 }  // namespace syncsim::core

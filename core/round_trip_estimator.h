@@ -13,11 +13,13 @@
 // it is retry_timeout_ms.
 // Only answers to messages sent once are samples (Karn's rule: the answer
 // to a resent message may answer any of its copies). A wait that ran out
-// doubles the wait (at most retry_timeout_ms_max) until the peer answers
-// again, so that over a link slower than every wait so far the wait grows
-// past the round trip and a message sent once is finally answered; the
-// answer ends the backoff (see OnAnswered), or on a lossy link a few lost
-// first sends in a row would leave every later wait too long.
+// doubles the wait until the peer answers again: up to the backoff cap
+// once there is an estimate (a loss on a fast link is not a slow link; the
+// simulated links keep their latency for a connection's life, and a heal
+// reconnects), and up to retry_timeout_ms_max before the first sample, so
+// that over a link slower than every wait so far the wait grows past the
+// round trip and a message sent once is finally answered. The answer ends the backoff (see OnAnswered): otherwise a few
+// lost first sends in a row would leave every later wait too long.
 //
 // Integer arithmetic only: the same samples give the same waits on every
 // build. Not thread-safe; one per peer connection.
@@ -52,13 +54,18 @@ class RoundTripEstimator {
   // A message's wait of `waited_ms` ran out. A wait at least as long as the
   // current timeout doubles it; shorter ones (set before an earlier
   // doubling) change nothing, so that many messages timing out together
-  // double the timeout once.
+  // double the timeout once. With an estimate the doubling stops at
+  // retry_backoff_ms_max (or the estimate, when longer); without one, at
+  // retry_timeout_ms_max.
   void OnWaitRanOut(int64_t waited_ms);
 
   // Samples taken, for tests and counters.
   uint64_t samples() const { return samples_; }
 
  private:
+  // The smoothed round trip plus four variations, within the bounds.
+  // REQUIRES: samples_ > 0.
+  int64_t Estimate() const;
   void Recompute();
 
   int64_t minimum_ms_;

@@ -71,6 +71,23 @@ TEST_CASE("round trip estimator: a wait that ran out doubles the timeout once, u
   CHECK(estimator.timeout_ms() == 3'000);
 }
 
+TEST_CASE("round trip estimator: with an estimate, losses back off to the backoff cap only", "[core][retry]") {
+  // A lossy fast link: seven losses in a row stretched a wait to 12 s, past
+  // the stall window (late_joiner_three_devices --swarm seed 83), when the
+  // doubling was free.
+  core::RoundTripEstimator fast(Settings(400, 50, 3'600'000, /*cap_ms=*/800));
+  fast.OnAnswered(20, 20, true);
+  for (int loss = 0; loss < 12; ++loss) fast.OnWaitRanOut(fast.timeout_ms());
+  CHECK(fast.timeout_ms() == 800);
+  CHECK(fast.backoff_cap_ms() == 800);
+  // An estimate above the cap (a slow link) is the bound instead.
+  core::RoundTripEstimator slow(Settings(400, 50, 3'600'000, /*cap_ms=*/800));
+  slow.OnAnswered(20'000, 20'000, true);
+  const int64_t estimate_ms = slow.timeout_ms();
+  for (int loss = 0; loss < 12; ++loss) slow.OnWaitRanOut(slow.timeout_ms());
+  CHECK(slow.timeout_ms() == estimate_ms);
+}
+
 TEST_CASE("round trip estimator: an answer to a resent message is no sample but ends a backoff", "[core][retry]") {
   core::RoundTripEstimator estimator(Settings(400, 50, 3'600'000));
   SECTION("before any sample the wait becomes three times what the answer proves, at least retry_timeout_ms") {

@@ -133,7 +133,14 @@ TEST_CASE("swarm: converge_within_ms is lifted to its swarm minimum and said so,
   small_pages["sync"] = {{"page_size", 1}};
   small_pages["expect"] = {{"converge_within_ms", 2000}};
   sim::ApplySwarm(3, &small_pages);
-  CHECK(small_pages["expect"]["converge_within_ms"] == sim::kSwarmQuiescenceMsMin);
+  CHECK(small_pages["expect"]["converge_within_ms"] == sim::kSwarmQuiescenceMsMax);
+  // The time each run_until_quiescent gets grows as pages shrink below 20
+  // records (late_joiner_three_devices seed 266: 74 minutes, live).
+  CHECK(sim::SwarmQuiescenceMs(1) == sim::kSwarmQuiescenceMsMax);
+  CHECK(sim::SwarmQuiescenceMs(5) == sim::kSwarmQuiescenceMsMax);
+  CHECK(sim::SwarmQuiescenceMs(10) == 2 * sim::kSwarmQuiescenceMsMin);
+  CHECK(sim::SwarmQuiescenceMs(20) == sim::kSwarmQuiescenceMsMin);
+  CHECK(sim::SwarmQuiescenceMs(200) == sim::kSwarmQuiescenceMsMin);
   json half_pages = TwoDevices();
   half_pages["sync"] = {{"page_size", 100}};
   half_pages["expect"] = {{"converge_within_ms", 2000}};

@@ -118,31 +118,30 @@ void LeaderlessEngine::RetryDue(const Uuid& peer, PeerSession& session, int64_t 
   for (auto& [batch_id, batch] : session.unacked) {
     if (now_ms >= batch.next_send_ms) resend(batch);
   }
-  if (session.request.has_value() && now_ms >= session.request->next_send_ms) {
-    if (session.request->sends < settings_.retry_attempts_max) {
-      resend(*session.request);
-    } else if (session.request_id != session.exchange_request_id && !session.jobs.empty()) {
-      // A page unanswered too often: ask for it again under a new id, and
-      // keep the pages applied so far. Restarting the round here re-read
-      // them from watermarks that a parked record holds back, and over a
-      // lossy link no round of many pages ever finished.
-      ++counters_.requests_abandoned;
-      ++counters_.requests_reissued;
-      RunNextJob(peer, session);
-    } else if (session.rounds < settings_.catch_up_rounds_max) {
-      // Unanswered too often: start the round over with a fresh exchange
-      // rather than give up on the peer.
-      ++counters_.requests_abandoned;
-      ++counters_.rounds_restarted;
-      session.jobs.clear();
-      StartRound(peer, session);
-    } else {
-      ++counters_.requests_abandoned;
-      session.request.reset();
-      session.request_id = 0;
-      session.jobs.clear();
-      session.state = PeerState::kFailed;
-    }
+  if (!session.request.has_value() || now_ms < session.request->next_send_ms) return;
+  if (session.request->sends < settings_.retry_attempts_max) {
+    resend(*session.request);
+    return;
+  }
+  ++counters_.requests_abandoned;
+  if (session.request_id != session.exchange_request_id && !session.jobs.empty()) {
+    // A page unanswered too often: ask for it again under a new id, and
+    // keep the pages applied so far. Restarting the round here re-read
+    // them from watermarks that a parked record holds back, and over a
+    // lossy link no round of many pages ever finished.
+    ++counters_.requests_reissued;
+    RunNextJob(peer, session);
+  } else if (session.rounds < settings_.catch_up_rounds_max) {
+    // Unanswered too often: start the round over with a fresh exchange
+    // rather than give up on the peer.
+    ++counters_.rounds_restarted;
+    session.jobs.clear();
+    StartRound(peer, session);
+  } else {
+    session.request.reset();
+    session.request_id = 0;
+    session.jobs.clear();
+    session.state = PeerState::kFailed;
   }
 }
 

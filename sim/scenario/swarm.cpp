@@ -45,15 +45,28 @@ void KeepRunningAt(const nlohmann::json& steps, size_t insert_at, std::vector<st
   }
 }
 
+// The page size a document sets (its own or drawn), or the default.
+int64_t DocumentPageSize(const nlohmann::json& document) {
+  // find, not operator[]: a document without "sync" must stay without it.
+  const auto sync = document.find("sync");
+  if (sync != document.end() && sync->is_object() && sync->contains("page_size") &&
+      (*sync)["page_size"].is_number_integer()) {
+    return std::max<int64_t>(1, (*sync)["page_size"].get<int64_t>());
+  }
+  return core::SyncSettings().page_size;
+}
+
 // Drawn knobs make a run slower, not wrong (a page of one record is a round
 // trip per record): each run_until_quiescent gets at least
-// kSwarmQuiescenceMsMin. A run that makes no progress is still a stall after
+// SwarmQuiescenceMs. A run that makes no progress is still a stall after
 // stall_window_ms.
-void LiftQuiescenceBounds(nlohmann::json* steps) {
+void LiftQuiescenceBounds(int64_t allowance_ms, nlohmann::json* steps, nlohmann::json* drawn) {
   for (nlohmann::json& step : *steps) {
     if (!step.is_object() || step.value("action", "") != "run_until_quiescent") continue;
     if (!step.contains("max_ms") || !step["max_ms"].is_number_integer()) continue;
-    step["max_ms"] = std::max(step["max_ms"].get<int64_t>(), kSwarmQuiescenceMsMin);
+    if (step["max_ms"].get<int64_t>() >= allowance_ms) continue;
+    step["max_ms"] = allowance_ms;
+    (*drawn)["quiescence_max_ms"] = allowance_ms;
   }
 }
 
@@ -68,7 +81,7 @@ void LiftQuiescenceBounds(nlohmann::json* steps) {
 // of 1 to 3 records made 45 of 300 seeds of crash_restart_mid_sync
 // converge 5 to 27 minutes after the workload's end (4,100 records, a
 // round trip per page, restarts after storage errors starting over). At
-// most kSwarmQuiescenceMsMin, the time each run_until_quiescent is given
+// most SwarmQuiescenceMs, the time each run_until_quiescent is given
 // under the swarm. A run still apart that long after its faults end fails
 // it. Recorded in `drawn`, so the printed swarm says what the check
 // allowed.
@@ -82,16 +95,10 @@ void LiftLivenessBound(nlohmann::json* document, nlohmann::json* drawn) {
   if (document->contains("stall_window_ms") && (*document)["stall_window_ms"].is_number_integer()) {
     stall_window_ms = (*document)["stall_window_ms"].get<int64_t>();
   }
-  int64_t page_size = core::SyncSettings().page_size;
-  // find, not operator[]: a document without "sync" must stay without it.
-  const auto sync = document->find("sync");
-  if (sync != document->end() && sync->is_object() && sync->contains("page_size") &&
-      (*sync)["page_size"].is_number_integer()) {
-    page_size = std::max<int64_t>(1, (*sync)["page_size"].get<int64_t>());
-  }
+  const int64_t page_size = DocumentPageSize(*document);
   const int64_t page_factor = std::max<int64_t>(1, (core::SyncSettings().page_size + page_size - 1) / page_size);
   const int64_t lifted_ms =
-      std::min(kSwarmQuiescenceMsMin, std::max(stall_window_ms, kSwarmConvergeWithinMsMin) * page_factor);
+      std::min(SwarmQuiescenceMs(page_size), std::max(stall_window_ms, kSwarmConvergeWithinMsMin) * page_factor);
   if ((*expect)["converge_within_ms"].get<int64_t>() >= lifted_ms) return;
   (*expect)["converge_within_ms"] = lifted_ms;
   (*drawn)["converge_within_ms"] = lifted_ms;
@@ -181,6 +188,12 @@ void DrawFaults(const SwarmWorld& world, Random* random, std::vector<DrawnStep>*
 
 }  // namespace
 
+int64_t SwarmQuiescenceMs(int64_t page_size) {
+  const int64_t pages = std::max<int64_t>(1, page_size);
+  const int64_t factor = (kSwarmSmallPageRecords + pages - 1) / pages;
+  return std::clamp(kSwarmQuiescenceMsMin * factor, kSwarmQuiescenceMsMin, kSwarmQuiescenceMsMax);
+}
+
 nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
   if (!document->is_object() || !document->contains("devices") || !(*document)["devices"].is_array() ||
       !document->contains("steps") || !(*document)["steps"].is_array()) {
@@ -219,7 +232,7 @@ nlohmann::json ApplySwarm(uint64_t seed, nlohmann::json* document) {
     inserted.push_back({{"action", "run_until_quiescent"}, {"max_ms", 600'000}});
   }
   steps.insert(steps.begin() + static_cast<long>(insert_at), inserted.begin(), inserted.end());
-  if (!drawn["sync"].empty()) LiftQuiescenceBounds(&steps);
+  if (!drawn["sync"].empty()) LiftQuiescenceBounds(SwarmQuiescenceMs(DocumentPageSize(*document)), &steps, &drawn);
   drawn["steps"] = inserted;
   DrawSwarmStorage(seed, document, &drawn);
   LiftLivenessBound(document, &drawn);
