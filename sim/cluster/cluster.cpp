@@ -29,6 +29,14 @@ Cluster::Cluster(ClusterSettings settings)
     devices_.back()->SetSharedWriteObserver(
         [this](const core::SharedChangeEntry& change) { oracle_.Observe(change); });
   }
+  if (RunObserver* observer = settings_.observer; observer != nullptr) {
+    trace_.SetObserver([observer](const TraceRecord& record) { observer->OnTraceRecord(record); });
+    observer->OnStart(*this);
+  }
+}
+
+Cluster::~Cluster() {
+  if (settings_.observer != nullptr) settings_.observer->OnFinish(*this);
 }
 
 SharedOracle Cluster::Oracle() const { return oracle_.Values(); }

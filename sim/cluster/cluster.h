@@ -17,6 +17,7 @@
 #include "core/sync_settings.h"
 #include "sim/check/convergence.h"
 #include "sim/cluster/last_writer_wins_oracle.h"
+#include "sim/cluster/run_observer.h"
 #include "sim/cluster/sim_device.h"
 #include "sim/kernel/network.h"
 #include "sim/kernel/random.h"
@@ -32,6 +33,8 @@ struct ClusterSettings {
   core::SyncSettings sync;
   uint64_t events_max = 50'000'000;
   bool random_tie_break = true;
+  // Watches the run without changing it (syncsim explain); not owned.
+  RunObserver* observer = nullptr;
 };
 
 class Cluster {
@@ -39,6 +42,8 @@ class Cluster {
   // Builds every device (off) and the network. REQUIRES: device names are
   // distinct.
   explicit Cluster(ClusterSettings settings);
+  // Tells the observer, if any, that the run is over.
+  ~Cluster();
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 

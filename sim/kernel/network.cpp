@@ -176,6 +176,7 @@ void Network::RecordFate(const Envelope& envelope, const char* fate) {
       .detail = envelope.kind,
       .size_bytes = envelope.size_bytes,
       .fate = fate,
+      .payload = &envelope.payload,
   });
 }
 

@@ -86,6 +86,7 @@ void Trace::Record(const TraceRecord& record) {
   if (record.kind == "message") CountFate(message_counts_, record.fate);
   if (sink_ != nullptr) sink_->write(line.data(), static_cast<std::streamsize>(line.size()));
   if (listener_) listener_(record);
+  if (observer_) observer_(record);
 }
 
 std::string Trace::FingerprintHex() const {

@@ -27,6 +27,9 @@ struct TraceRecord {
   std::string detail;      // Event label, or message kind.
   uint64_t size_bytes = 0; // Message size including its header; 0 for events.
   std::string fate;        // Message fate (see network.h); empty for events.
+  // A message's payload, for a RunObserver (sim/cluster/run_observer.h);
+  // not part of the line or the fingerprint. Valid during Record only.
+  const std::string* payload = nullptr;
 };
 
 // Formats, fingerprints, counts and (optionally) writes trace records.
@@ -46,6 +49,9 @@ class Trace {
   // trace while the run goes on (invariant.hlc_bounds); empty: none.
   using Listener = std::function<void(const TraceRecord&)>;
   void SetListener(Listener listener) { listener_ = std::move(listener); }
+  // Called after the listener with every record, for a tool watching the
+  // run (RunObserver); empty: none.
+  void SetObserver(Listener observer) { observer_ = std::move(observer); }
 
   // Formats `record` as one line, folds it into the fingerprint, counts it
   // (and its fate when record.kind == "message"), writes it to the sink and
@@ -68,6 +74,7 @@ class Trace {
  private:
   std::ostream* sink_ = nullptr;
   Listener listener_;
+  Listener observer_;
   uint64_t fingerprint_ = 0xcbf29ce484222325ULL;  // The FNV-1a 64 offset basis.
   uint64_t records_ = 0;
   MessageCounts message_counts_;

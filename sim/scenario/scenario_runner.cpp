@@ -108,8 +108,7 @@ class Runner final : public ActionRun {
 };
 
 ClusterSettings Runner::MakeSettings() const {
-  ClusterSettings settings;
-  settings.seed = scenario_.seed;
+  ClusterSettings settings{.seed = scenario_.seed};
   for (const ScenarioDevice& device : scenario_.devices) {
     SimDeviceSettings device_settings{.name = device.name, .clock = device.clock};
     device_settings.storage = DeviceStorageSettingsFor(scenario_.storage, device, options_.db_dir);
@@ -118,6 +117,7 @@ ClusterSettings Runner::MakeSettings() const {
   }
   settings.link = ToLinkSettings(scenario_.network);
   settings.sync = scenario_.sync;
+  settings.observer = options_.observer;
   return settings;
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "sim/cluster/run_observer.h"
 #include "sim/scenario/run_result.h"
 #include "sim/scenario/scenario.h"
 
@@ -29,6 +30,8 @@ struct RunOptions {
   // The trace (trace.jsonl's lines) goes to this file when the run writes
   // no snapshot; empty: nowhere. A snapshot has its own trace.jsonl.
   std::string trace_path;
+  // Watches the run without changing it (syncsim explain); not owned.
+  RunObserver* observer = nullptr;
 };
 
 // Runs `scenario`. `resolved` is the scenario document as loaded (with

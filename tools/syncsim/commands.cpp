@@ -8,6 +8,7 @@
 #include "tools/syncsim/compare_command.h"
 #include "tools/syncsim/diff_command.h"
 #include "tools/syncsim/engines_command.h"
+#include "tools/syncsim/explain_command.h"
 #include "tools/syncsim/list_command.h"
 #include "tools/syncsim/merge_command.h"
 #include "tools/syncsim/report_command.h"
@@ -36,6 +37,7 @@ void RegisterCommands(CLI::App& app) {
   Handlers()["compare"] = RegisterCompareCommand(app);
   Handlers()["engines"] = RegisterEnginesCommand(app);
   Handlers()["merge"] = RegisterMergeCommand(app);
+  Handlers()["explain"] = RegisterExplainCommand(app);
 }
 
 int RunSelectedCommand(CLI::App& app) {
