@@ -15,6 +15,7 @@
 #include "tools/syncsim/run_command.h"
 #include "tools/syncsim/shrink_command.h"
 #include "tools/syncsim/sweep_command.h"
+#include "tools/syncsim/validate_command.h"
 
 namespace syncsim::tools {
 namespace {
@@ -38,6 +39,7 @@ void RegisterCommands(CLI::App& app) {
   Handlers()["engines"] = RegisterEnginesCommand(app);
   Handlers()["merge"] = RegisterMergeCommand(app);
   Handlers()["explain"] = RegisterExplainCommand(app);
+  Handlers()["validate"] = RegisterValidateCommand(app);
 }
 
 int RunSelectedCommand(CLI::App& app) {
