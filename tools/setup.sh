@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages syncsim builds with (and Clang 14 for the
-# release-clang preset: tools/setup.sh release-clang). Idempotent: when every
+# release-clang preset: tools/setup.sh release-clang, and libFuzzer for the
+# fuzz preset). Idempotent: when every
 # package is already installed it returns at once without touching apt.
 set -euo pipefail
 preset=${1:-}
@@ -13,6 +14,9 @@ packages=(
   graphviz
 )
 if [ "$preset" = release-clang ]; then packages+=(clang-14); fi
+# libFuzzer and Clang's sanitizer runtimes (a recommendation of clang-14,
+# which --no-install-recommends leaves out).
+if [ "$preset" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 
 missing=()
 for package in "${packages[@]}"; do
