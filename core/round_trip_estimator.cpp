@@ -9,12 +9,13 @@ RoundTripEstimator::RoundTripEstimator(const SyncSettings& settings)
     : minimum_ms_(std::min(settings.retry_timeout_ms_min, settings.retry_timeout_ms)),
       maximum_ms_(std::max(settings.retry_timeout_ms_max, settings.retry_timeout_ms)),
       backoff_cap_ms_(settings.retry_backoff_ms_max),
+      ceiling_ms_(settings.retry_backoff_ms_max),
       first_timeout_ms_(settings.retry_timeout_ms),
       timeout_ms_(settings.retry_timeout_ms) {
   assert(minimum_ms_ >= 1);
 }
 
-int64_t RoundTripEstimator::backoff_cap_ms() const { return std::max(backoff_cap_ms_, timeout_ms_); }
+int64_t RoundTripEstimator::backoff_cap_ms() const { return std::max(Ceiling(), timeout_ms_); }
 
 void RoundTripEstimator::OnAnswered(int64_t round_trip_ms, int64_t since_last_send_ms, bool sent_once) {
   if (!sent_once) {
@@ -22,11 +23,11 @@ void RoundTripEstimator::OnAnswered(int64_t round_trip_ms, int64_t since_last_se
     // request was lost a few times running, and each resend answered, the
     // wait only ever doubled (a request waited 200 s on a 20 ms link).
     if (samples_ > 0) {
-      Recompute();
+      timeout_ms_ = Estimate();
     } else {
       // Over a slow link the answer comes well after the last resend, and
-      // the wait set here outlasts the round trip, so that the next message
-      // sent once is answered and measured.
+      // the wait set here may outlast the round trip, so that the next
+      // message sent once is answered and measured.
       const int64_t proven_ms = std::max<int64_t>(since_last_send_ms, 0);
       timeout_ms_ = std::clamp(std::max(first_timeout_ms_, 3 * proven_ms), minimum_ms_, maximum_ms_);
     }
@@ -42,19 +43,16 @@ void RoundTripEstimator::OnAnswered(int64_t round_trip_ms, int64_t since_last_se
     smoothed_ms_ = (7 * smoothed_ms_ + sample) / 8;
   }
   ++samples_;
-  Recompute();
+  ceiling_ms_ = backoff_cap_ms_;
+  timeout_ms_ = Estimate();
 }
 
 void RoundTripEstimator::OnWaitRanOut(int64_t waited_ms) {
   if (waited_ms < timeout_ms_) return;
-  // With an estimate, losses back off to the backoff cap (or the estimate,
-  // when longer), as with a fixed timeout: on a lossy fast link the waits
-  // stay short (found by the late_joiner_three_devices swarm sweep: seven
-  // losses in a row stretched a wait to 12 s, past the stall window).
-  // Without one, the wait must be free to outgrow any round trip.
-  const int64_t bound_ms = samples_ > 0 ? std::max(backoff_cap_ms_, Estimate()) : maximum_ms_;
-  timeout_ms_ = std::max(timeout_ms_, std::min(timeout_ms_ * 2, bound_ms));
+  timeout_ms_ = std::max(timeout_ms_, std::min(timeout_ms_ * 2, Ceiling()));
 }
+
+void RoundTripEstimator::OnGaveUp() { ceiling_ms_ = std::min(ceiling_ms_ * 2, maximum_ms_); }
 
 int64_t RoundTripEstimator::Estimate() const {
   // RFC 6298 adds max(G, 4 * RTTVAR) for a clock granularity G; the
@@ -62,6 +60,6 @@ int64_t RoundTripEstimator::Estimate() const {
   return std::clamp(smoothed_ms_ + 4 * variation_ms_, minimum_ms_, maximum_ms_);
 }
 
-void RoundTripEstimator::Recompute() { timeout_ms_ = Estimate(); }
+int64_t RoundTripEstimator::Ceiling() const { return samples_ > 0 ? std::max(ceiling_ms_, Estimate()) : ceiling_ms_; }
 
 }  // namespace syncsim::core

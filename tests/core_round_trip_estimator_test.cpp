@@ -56,8 +56,9 @@ TEST_CASE("round trip estimator: the wait stays within its minimum and maximum",
   CHECK(low.timeout_ms() == 5);
 }
 
-TEST_CASE("round trip estimator: a wait that ran out doubles the timeout once, up to the maximum", "[core][retry]") {
-  core::RoundTripEstimator estimator(Settings(400, 50, 3'000));
+TEST_CASE("round trip estimator: a wait that ran out doubles the timeout once, up to the backoff cap",
+          "[core][retry]") {
+  core::RoundTripEstimator estimator(Settings(400, 50, 3'000, /*cap_ms=*/1'000));
   estimator.OnWaitRanOut(400);
   CHECK(estimator.timeout_ms() == 800);
   // A message sent before the doubling, with the old wait, does not double
@@ -65,16 +66,32 @@ TEST_CASE("round trip estimator: a wait that ran out doubles the timeout once, u
   estimator.OnWaitRanOut(400);
   CHECK(estimator.timeout_ms() == 800);
   estimator.OnWaitRanOut(800);
-  estimator.OnWaitRanOut(1'600);
-  CHECK(estimator.timeout_ms() == 3'000);
-  estimator.OnWaitRanOut(3'000);
-  CHECK(estimator.timeout_ms() == 3'000);
+  CHECK(estimator.timeout_ms() == 1'000);
+  estimator.OnWaitRanOut(1'000);
+  CHECK(estimator.timeout_ms() == 1'000);
+  CHECK(estimator.backoff_cap_ms() == 1'000);
+}
+
+TEST_CASE("round trip estimator: each request given up doubles the ceiling, a sample brings it back",
+          "[core][retry]") {
+  // A link of a 20 s round trip: twelve sends at most 1 s apart span 11 s,
+  // and every request was given up before its answer could arrive.
+  core::RoundTripEstimator estimator(Settings(400, 50, 100'000, /*cap_ms=*/1'000));
+  for (int give_up = 0; give_up < 5; ++give_up) estimator.OnGaveUp();
+  CHECK(estimator.backoff_cap_ms() == 32'000);
+  for (int loss = 0; loss < 12; ++loss) estimator.OnWaitRanOut(estimator.timeout_ms());
+  CHECK(estimator.timeout_ms() == 32'000);
+  for (int give_up = 0; give_up < 5; ++give_up) estimator.OnGaveUp();
+  CHECK(estimator.backoff_cap_ms() == 100'000);  // at most retry_timeout_ms_max
+  estimator.OnAnswered(20, 20, true);
+  CHECK(estimator.timeout_ms() == 60);
+  CHECK(estimator.backoff_cap_ms() == 1'000);
 }
 
 TEST_CASE("round trip estimator: with an estimate, losses back off to the backoff cap only", "[core][retry]") {
   // A lossy fast link: seven losses in a row stretched a wait to 12 s, past
-  // the stall window (late_joiner_three_devices --swarm seed 83), when the
-  // doubling was free.
+  // the stall window (late_joiner_three_devices --swarm seeds 83 and 254),
+  // when the doubling was free.
   core::RoundTripEstimator fast(Settings(400, 50, 3'600'000, /*cap_ms=*/800));
   fast.OnAnswered(20, 20, true);
   for (int loss = 0; loss < 12; ++loss) fast.OnWaitRanOut(fast.timeout_ms());
@@ -91,6 +108,8 @@ TEST_CASE("round trip estimator: with an estimate, losses back off to the backof
 TEST_CASE("round trip estimator: an answer to a resent message is no sample but ends a backoff", "[core][retry]") {
   core::RoundTripEstimator estimator(Settings(400, 50, 3'600'000));
   SECTION("before any sample the wait becomes three times what the answer proves, at least retry_timeout_ms") {
+    estimator.OnGaveUp();
+    estimator.OnGaveUp();
     estimator.OnWaitRanOut(400);
     estimator.OnWaitRanOut(800);
     estimator.OnWaitRanOut(1'600);

@@ -123,6 +123,8 @@ void LeaderlessEngine::RetryDue(const Uuid& peer, PeerSession& session, int64_t 
     resend(*session.request);
     return;
   }
+  // Every send unanswered: the link may be slower than they span.
+  session.round_trip.OnGaveUp();
   ++counters_.requests_abandoned;
   if (session.request_id != session.exchange_request_id && !session.jobs.empty()) {
     // A page unanswered too often: ask for it again under a new id, and
