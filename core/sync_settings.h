@@ -107,8 +107,9 @@ struct SyncSettings {
   // retry_attempts_max sends in all. The timeout (RoundTripEstimator) is
   // retry_timeout_ms until a round trip to the peer has been measured, then
   // the measured round trip plus four times its variation, within
-  // [retry_timeout_ms_min, retry_timeout_ms_max]; a wait that runs out
-  // doubles it until the next measurement.
+  // [retry_timeout_ms_min, retry_timeout_ms_max]; each request given up
+  // doubles the backoff ceiling, up to retry_timeout_ms_max, until the
+  // next measurement.
   // Requests: after retry_attempts_max sends, an exchange round starts
   // over and a page request is asked again under a new id. Realtime batches are resent for as long as the connection lasts,
   // at most unacked_batches_max of them per peer: past it the oldest is
