@@ -196,6 +196,16 @@ TEST_CASE("diff: a run against itself has no difference, and a planted drop show
     }
   }
   CHECK(lost_links);
+  // The report gives each sampled uuid of a difference the command that
+  // tells its story, and that command works from the run's folder.
+  const std::string report = ReadFile(bad / "report.html");
+  const std::string hint = "title=\"syncsim explain . --record ";
+  const size_t at = report.find(hint);
+  REQUIRE(at != std::string::npos);
+  const std::string uuid = report.substr(at + hint.size(), 36);
+  const CommandResult story = RunSyncsim("explain " + bad.string() + " --record " + uuid + " --device bob");
+  CHECK(story.exit_code == 0);
+  CHECK(story.output.find("bob: at the end") != std::string::npos);
   const std::string text = sim::RenderDiffText(diff);
   CHECK(text.find("verdict: the snapshots differ in synced content") != std::string::npos);
 

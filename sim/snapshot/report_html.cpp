@@ -225,12 +225,21 @@ std::string RenderForeignKeys(const nlohmann::json& summary) {
 
 std::string RenderDifferences(const nlohmann::json& convergence) {
   if (convergence["differences"].empty()) return "<p class=\"good\">None: the devices hold the same synced rows.</p>\n";
+  // A sample's story is one command away (syncsim explain replays the run
+  // from this folder); each uuid carries it as its tooltip.
   std::string html =
+      "<p>The story of a sample uuid (who wrote it, each message that carried it and its fate, why this device "
+      "lacks or differs): <code>syncsim explain RUN_FOLDER --record UUID --device DEVICE</code>, RUN_FOLDER being "
+      "this report's folder; hover a uuid for its command.</p>\n"
       "<table><tr><th>model</th><th>owner</th><th>device</th><th>kind</th><th>count</th><th>fields</th>"
       "<th>sample uuids</th></tr>\n";
   for (const nlohmann::json& difference : convergence["differences"]) {
     std::string samples;
-    for (const nlohmann::json& uuid : difference["sample_uuids"]) samples += "<code>" + EscapeHtml(uuid.get<std::string>()) + "</code><br>";
+    for (const nlohmann::json& uuid : difference["sample_uuids"]) {
+      const std::string text = EscapeHtml(uuid.get<std::string>());
+      samples += fmt::format("<code title=\"syncsim explain . --record {} --device {}\">{}</code><br>", text,
+                             EscapeHtml(Text(difference, "device")), text);
+    }
     std::string fields;
     if (difference.contains("sample_fields")) {
       for (const nlohmann::json& field : difference["sample_fields"]) fields += EscapeHtml(field.get<std::string>()) + " ";
