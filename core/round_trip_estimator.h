@@ -18,9 +18,10 @@
 // link is not a slow link: an unbounded doubling let seven losses in a
 // row stretch a wait to 12 s on a 20 ms link, past the stall window. The
 // ceiling itself doubles each time a request is given up unanswered
-// (OnGaveUp, after retry_attempts_max sends), so that over a link slower
-// than every wait so far the sends of one request come to span its round
-// trip and its answer arrives; a sample brings it back to the cap. An
+// before any round trip was measured (OnGaveUp, after retry_attempts_max
+// sends), so that over a link slower than every wait so far the sends of
+// one request come to span its round trip and its answer arrives; a sample
+// brings it back to the cap. An
 // answer to a resent message ends a backoff (see OnAnswered): otherwise a
 // few lost first sends in a row would leave every later wait too long.
 //
@@ -59,9 +60,11 @@ class RoundTripEstimator {
   // an earlier doubling) change nothing, so that many messages timing out
   // together double the timeout once.
   void OnWaitRanOut(int64_t waited_ms);
-  // A request was given up after retry_attempts_max sends went unanswered:
-  // the ceiling doubles (at most retry_timeout_ms_max), in case the link is
-  // slower than the sends of one request span.
+  // A request was given up after retry_attempts_max sends went unanswered.
+  // Before any sample the ceiling doubles (at most retry_timeout_ms_max), in
+  // case the link is slower than the sends of one request span; after one,
+  // nothing changes: the request was lost, not slow (a simulated link keeps
+  // its latency for the connection's life).
   void OnGaveUp();
 
   // Samples taken, for tests and counters.
