@@ -8,16 +8,17 @@ cd "$(dirname "$0")/.."
 preset=${1:-release}
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
+# Best effort: a machine where neither folder can be written still builds.
 if [ "$preset" = release ]; then
   binary="$PWD/build/release/tools/syncsim/syncsim"
   bin_dir=/usr/local/bin
-  if [ ! -w "$bin_dir" ]; then
-    bin_dir="$HOME/.local/bin"
-    mkdir -p "$bin_dir"
-  fi
+  if [ ! -w "$bin_dir" ] && [ -n "${HOME:-}" ]; then bin_dir="$HOME/.local/bin"; fi
   if [ "$(readlink "$bin_dir/syncsim" 2>/dev/null || true)" != "$binary" ]; then
-    ln -sfn "$binary" "$bin_dir/syncsim"
-    echo "build: linked $bin_dir/syncsim -> $binary" >&2
+    if mkdir -p "$bin_dir" 2>/dev/null && ln -sfn "$binary" "$bin_dir/syncsim" 2>/dev/null; then
+      echo "build: linked $bin_dir/syncsim -> $binary" >&2
+    else
+      echo "build: could not link syncsim into $bin_dir; run $binary by its path" >&2
+    fi
   fi
   case ":$PATH:" in
     *":$bin_dir:"*) ;;
